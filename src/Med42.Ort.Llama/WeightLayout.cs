@@ -62,5 +62,12 @@ public static class WeightLayout
         return list;
     }
 
+    /// <summary>The weights of one decoder layer keyed by module ("q_proj", "input_layernorm", …).</summary>
+    public static IReadOnlyDictionary<string, WeightSpec> Layer(LlamaConfig c, int layer) =>
+        For(c).Where(w => w.Layer == layer).ToDictionary(w => w.Module);
+
+    /// <summary>The weight the LM head multiplies by: lm_head, or the embedding when tied.</summary>
+    public static WeightSpec Head(LlamaConfig c) => For(c).First(w => w.Name == (c.TieWordEmbeddings ? Embedding : LmHead));
+
     public static long ParameterCount(LlamaConfig c) => For(c).Sum(w => w.ElementCount);
 }

@@ -1,0 +1,25 @@
+// One decoder layer: h = x + Attn(RMSNorm(x)); y = h + MLP(RMSNorm(h)).
+using Med42.Ort.Graph;
+using Med42.Ort.Graph.Ir;
+
+namespace Med42.Ort.Llama.Blocks;
+
+public static class DecoderLayerBlock
+{
+    public static (Value Output, Value PresentKey, Value PresentValue) Build(
+        GraphBuilder b, LlamaConfig c, int layer, Value x, AttentionContext ctx, Value? pastKey, Value? pastValue)
+    {
+        using var _ = b.Scope($"layers.{layer}");
+        var specs = WeightLayout.Layer(c, layer);
+        Value normed;
+        using (b.Scope("input_layernorm"))
+            normed = RmsNormBlock.Build(b, x, ctx.Weights.Get(b, specs["input_layernorm"]), c.RmsNormEps);
+        var (attn, presentK, presentV) = AttentionBlock.Build(b, c, layer, normed, ctx, pastKey, pastValue);
+        var h = b.Add(x, attn);
+        Value normed2;
+        using (b.Scope("post_attention_layernorm"))
+            normed2 = RmsNormBlock.Build(b, h, ctx.Weights.Get(b, specs["post_attention_layernorm"]), c.RmsNormEps);
+        var mlp = MlpBlock.Build(b, c, layer, normed2, ctx.Linear, ctx.Weights);
+        return (b.Add(h, mlp), presentK, presentV);
+    }
+}

@@ -1,0 +1,75 @@
+// Rotary position embedding in HF's half-rotation layout (wq/wk rows are stored permuted, see
+// RotaryPermutation): out = [x1·cos − x2·sin, x2·cos + x1·sin] with x = [x1 | x2] split at D/2,
+// angle(pos, i) = pos · θ^(−2i/D). Equals llama2.c's interleaved rotation on unpermuted weights.
+using Med42.Ort.Core.Tensors;
+using Med42.Ort.Graph;
+using Med42.Ort.Graph.Ir;
+
+namespace Med42.Ort.Llama.Blocks;
+
+public sealed class RotaryBlock
+{
+    private RotaryBlock(Value cos, Value sin, int headDim)
+    {
+        Cos = cos;
+        Sin = sin;
+        HeadDim = headDim;
+    }
+
+    /// <summary>cos/sin gathered at the position ids: [B, T, D/2].</summary>
+    public Value Cos { get; }
+    public Value Sin { get; }
+    public int HeadDim { get; }
+
+    private readonly Dictionary<int, (Value Cos, Value Sin)> _byRank = [];
+
+    // cos/sin with the head axes between B and T inserted, built once per rank and shared by all layers.
+    private (Value Cos, Value Sin) ForRank(GraphBuilder b, int rank)
+    {
+        if (_byRank.TryGetValue(rank, out var cached)) return cached;
+        var extra = Enumerable.Range(1, rank - 3).Select(i => (long)i).ToArray();
+        using var _ = b.Scope("rotary");
+        return _byRank[rank] = (b.Unsqueeze(Cos, extra), b.Unsqueeze(Sin, extra));
+    }
+
+    /// <summary>Builds the cos/sin caches [maxPos, D/2] (computed in float64) and gathers them at <paramref name="positionIds"/> [B,T].</summary>
+    public static RotaryBlock Create(GraphBuilder b, LlamaConfig c, Value positionIds, DType type)
+    {
+        var half = c.HeadDim / 2;
+        var maxPos = c.MaxPositionEmbeddings;
+        var cos = new double[maxPos * half];
+        var sin = new double[maxPos * half];
+        for (var p = 0; p < maxPos; p++)
+            for (var i = 0; i < half; i++)
+            {
+                var angle = p * Math.Pow(c.RopeTheta, -2.0 * i / c.HeadDim);
+                cos[p * half + i] = Math.Cos(angle);
+                sin[p * half + i] = Math.Sin(angle);
+            }
+        using var _ = b.Scope("rotary");
+        var cosCache = b.Initializer("rotary.cos_cache", Cache(cos, maxPos, half, type));
+        var sinCache = b.Initializer("rotary.sin_cache", Cache(sin, maxPos, half, type));
+        return new RotaryBlock(b.Gather(cosCache, positionIds), b.Gather(sinCache, positionIds), c.HeadDim);
+    }
+
+    private static TensorSource Cache(double[] values, int rows, int cols, DType type)
+    {
+        if (type == DType.F64) return TensorSource.FromDoubles([rows, cols], values);
+        var floats = values.Select(v => (float)v).ToArray();
+        var raw = new byte[floats.Length * type.Size()];
+        FloatConvert.FromFloat32(type, floats, raw);
+        return TensorSource.FromBytes(type, [rows, cols], raw);
+    }
+
+    /// <summary>Rotates <paramref name="x"/> [B, heads…, T, D]; cos/sin are unsqueezed to match its rank.</summary>
+    public Value Apply(GraphBuilder b, Value x)
+    {
+        var (cos, sin) = ForRank(b, x.Rank);
+        var half = HeadDim / 2;
+        var parts = b.Split(x, -1, half, half);
+        var (x1, x2) = (parts[0], parts[1]);
+        var first = b.Sub(b.Mul(x1, cos), b.Mul(x2, sin));
+        var second = b.Add(b.Mul(x2, cos), b.Mul(x1, sin));
+        return b.Concat(-1, first, second);
+    }
+}

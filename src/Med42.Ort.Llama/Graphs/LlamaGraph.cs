@@ -1,0 +1,85 @@
+// The Llama decoder graph, composed from blocks. Inputs and outputs carry the names ONNX Runtime
+// GenAI expects: input_ids [B,T], attention_mask [B,S], position_ids [B,T],
+// past_key_values.{i}.key|value [B,Hkv,P,D] → logits [B,T,V], present.{i}.key|value [B,Hkv,S,D].
+using Med42.Ort.Core.Tensors;
+using Med42.Ort.Graph;
+using Med42.Ort.Graph.Ir;
+using Med42.Ort.Llama.Blocks;
+
+namespace Med42.Ort.Llama.Graphs;
+
+public sealed record LlamaGraphValues(Value InputIds, Value? AttentionMask, Value? SegmentIds, Value PositionIds, Value Hidden, Value? Logits);
+
+public static class LlamaGraph
+{
+    public const string Batch = "batch_size";
+    public const string Sequence = "sequence_length";
+    public const string Past = "past_sequence_length";
+    public const string Total = "total_sequence_length";
+
+    public static string PastKey(int layer) => $"past_key_values.{layer}.key";
+    public static string PastValue(int layer) => $"past_key_values.{layer}.value";
+    public static string PresentKey(int layer) => $"present.{layer}.key";
+    public static string PresentValue(int layer) => $"present.{layer}.value";
+
+    /// <summary>Builds the decoder into <paramref name="b"/> and marks its outputs.</summary>
+    public static LlamaGraphValues Build(GraphBuilder b, LlamaConfig c, IWeightBinder weights, LlamaGraphOptions o)
+    {
+        var type = o.ComputeType;
+        var inputIds = b.Input("input_ids", DType.I64, Batch, Sequence);
+        Value? attentionMask = null, segmentIds = null;
+        if (o.PackedSegments) segmentIds = b.Input("segment_ids", DType.I64, Batch, Sequence);
+        else attentionMask = b.Input("attention_mask", DType.I64, Batch, o.KvCache ? Total : Sequence);
+        var positionIds = b.Input("position_ids", DType.I64, Batch, Sequence);
+        var past = new (Value K, Value V)[c.NumHiddenLayers];
+        if (o.KvCache)
+            for (var i = 0; i < c.NumHiddenLayers; i++)
+                past[i] = (b.Input(PastKey(i), type, Batch, c.NumKeyValueHeads, Past, c.HeadDim),
+                           b.Input(PastValue(i), type, Batch, c.NumKeyValueHeads, Past, c.HeadDim));
+
+        using var model = b.Scope("model");
+        var mask = o.PackedSegments ? AttentionMask.Packed(b, segmentIds!) : AttentionMask.CausalWithPadding(b, attentionMask!, inputIds);
+        var rotary = RotaryBlock.Create(b, c, positionIds, type);
+        var ctx = new AttentionContext(mask, rotary, o.Linear, weights);
+        var layout = WeightLayout.For(c);
+
+        Value x;
+        using (b.Scope("embed_tokens"))
+            x = b.Gather(weights.Get(b, layout[0]), inputIds);                                  // [B,T,C]
+        var presents = new List<(Value K, Value V)>();
+        for (var i = 0; i < c.NumHiddenLayers; i++)
+        {
+            var (y, pk, pv) = DecoderLayerBlock.Build(b, c, i, x, ctx, o.KvCache ? past[i].K : null, o.KvCache ? past[i].V : null);
+            x = y;
+            presents.Add((pk, pv));
+        }
+        Value hidden;
+        using (b.Scope("norm"))
+            hidden = RmsNormBlock.Build(b, x, weights.Get(b, layout.First(w => w.Name == WeightLayout.FinalNorm)), c.RmsNormEps);
+
+        Value? logits = null;
+        using (b.Scope("lm_head"))
+            logits = o.HeadLinear.Build(b, hidden, WeightLayout.Head(c), weights);
+        var outType = type == DType.F64 ? DType.F64 : DType.F32;
+        logits = b.Cast(logits, outType);
+
+        if (o.Head == LlamaHead.Logits) b.Output(logits, "logits");
+        else
+        {
+            using var __ = b.Scope("scoring");
+            var targets = b.Input("targets", DType.I64, Batch, Sequence);
+            var logProbs = b.LogSoftmax(logits, -1);                                                // [B,T,V]
+            var picked = b.Squeeze(b.GatherElements(logProbs, b.Unsqueeze(targets, -1), -1), -1);  // [B,T]
+            var greedy = b.Equal(b.ArgMax(logits, -1), targets);                                   // [B,T]
+            b.Output(picked, "target_log_probs");
+            b.Output(greedy, "target_is_greedy");
+        }
+        if (o.KvCache)
+            for (var i = 0; i < presents.Count; i++)
+            {
+                b.Output(presents[i].K, PresentKey(i));
+                b.Output(presents[i].V, PresentValue(i));
+            }
+        return new LlamaGraphValues(inputIds, attentionMask, segmentIds, positionIds, hidden, logits);
+    }
+}

@@ -1,0 +1,65 @@
+// Execution-provider choice. CUDA comes from the GPU flavour of ONNX Runtime
+// (build with -p:OrtFlavour=cuda, see docs/cuda.md); asking for it elsewhere fails, never falls back.
+using Med42.Ort.Core.Errors;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Med42.Ort.Runtime;
+
+public enum Device { Cpu, Cuda }
+
+public sealed record SessionSettings
+{
+    public Device Device { get; init; } = Device.Cpu;
+    public int CudaDeviceId { get; init; }
+    /// <summary>Intra-op threads; 0 = ONNX Runtime's default (one per physical core).</summary>
+    public int Threads { get; init; }
+    public GraphOptimizationLevel Optimization { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+    /// <summary>Custom-op libraries to register (the native kernels' ai.med42 ops).</summary>
+    public IReadOnlyList<string> CustomOpLibraries { get; init; } = [];
+
+    public static Device ParseDevice(string text) => text.ToLowerInvariant() switch
+    {
+        "cpu" => Device.Cpu,
+        "cuda" or "gpu" => Device.Cuda,
+        _ => throw new Med42Exception($"--device: unknown device '{text}' (expected cpu or cuda)"),
+    };
+
+    public SessionOptions CreateOptions()
+    {
+        var o = new SessionOptions { GraphOptimizationLevel = Optimization, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        if (Threads > 0)
+        {
+            o.IntraOpNumThreads = Threads;
+            o.InterOpNumThreads = 1;
+        }
+        foreach (var lib in CustomOpLibraries) o.RegisterCustomOpLibrary(lib);
+        if (Device == Device.Cuda)
+        {
+            if (!OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider"))
+            {
+                o.Dispose();
+                throw new Med42Exception("--device cuda: this build of ONNX Runtime has no CUDA execution provider " +
+                    "(build with `dotnet build -c Release -p:OrtFlavour=cuda`, see docs/cuda.md); not falling back to CPU");
+            }
+            try { o.AppendExecutionProvider_CUDA(CudaDeviceId); }
+            catch (OnnxRuntimeException e)
+            {
+                o.Dispose();
+                throw new Med42Exception($"--device cuda: the CUDA execution provider failed to start ({e.Message}); not falling back to CPU");
+            }
+        }
+        return o;
+    }
+
+    public InferenceSession CreateSession(byte[] model)
+    {
+        using var o = CreateOptions();
+        return new InferenceSession(model, o);
+    }
+
+    public InferenceSession CreateSession(string modelPath)
+    {
+        using var o = CreateOptions();
+        return new InferenceSession(modelPath, o);
+    }
+}
