@@ -22,7 +22,11 @@ public static class SharedData
     {
         var env = Environment.GetEnvironmentVariable("MED42_SHARED_DATA");
         if (!string.IsNullOrEmpty(env)) return env;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        var repo = typeof(SharedData).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "Med42RepositoryRoot")?.Value;
+        string?[] starts = [repo, AppContext.BaseDirectory];
+        foreach (var start in starts.OfType<string>())
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
         {
             var candidate = System.IO.Path.Combine(dir.FullName, "shared", "data");
             if (Directory.Exists(candidate) && File.Exists(System.IO.Path.Combine(candidate, "MANIFEST.md"))) return candidate;
