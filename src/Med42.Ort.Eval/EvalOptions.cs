@@ -1,0 +1,39 @@
+// Typed options of one evaluation run (what `med42 eval` flags map to).
+using Med42.Ort.Eval.Tasks;
+
+namespace Med42.Ort.Eval;
+
+public sealed record EvalOptions
+{
+    /// <summary>Task or group names ("medical", "medqa_4options,mmlu_anatomy", or --task-file names).</summary>
+    public required IReadOnlyList<string> Tasks { get; init; }
+
+    /// <summary>--data-dir; see <see cref="EvalDataLayout"/> for the layout.</summary>
+    public string? DataDir { get; init; }
+
+    /// <summary>--task-file name=path overrides (a non-built-in name becomes a generic JSONL task).</summary>
+    public IReadOnlyDictionary<string, string>? TaskFiles { get; init; }
+
+    public TaskOptions TaskOptions { get; init; } = new();
+
+    /// <summary>The model's context length; requests are left-truncated to it.</summary>
+    public int MaxLength { get; init; } = 4096;
+
+    /// <summary>Prepend BOS when tokenising (false = --no-bos).</summary>
+    public bool AddBos { get; init; } = true;
+
+    /// <summary>--limit: the first N documents of each task.</summary>
+    public int? Limit { get; init; }
+
+    /// <summary>--skip-bad: count and skip bad records instead of failing on the first.</summary>
+    public bool SkipBad { get; init; }
+
+    /// <summary>Model name recorded in results.json.</summary>
+    public string ModelName { get; init; } = "";
+
+    /// <summary>Output folder for results.json, results.md and samples; null writes nothing.</summary>
+    public string? OutputDir { get; init; }
+}
+
+/// <summary>Progress in questions (documents) across all tasks of the run.</summary>
+public readonly record struct EvalProgress(string Task, int QuestionsDone, int QuestionsTotal);

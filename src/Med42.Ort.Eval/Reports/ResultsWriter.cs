@@ -1,0 +1,142 @@
+// Writes results.json (shaped like the harness's: results{task:{acc, acc_stderr, acc_norm,
+// acc_norm_stderr, n}}, groups{…}, config{…}), samples_{task}.jsonl and results.md, each atomically.
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Med42.Ort.Eval.Metrics;
+
+namespace Med42.Ort.Eval.Reports;
+
+public static class ResultsWriter
+{
+    public const string ResultsFile = "results.json";
+    public const string MarkdownFile = "results.md";
+    public static string SamplesFile(string task) => $"samples_{task}.jsonl";
+
+    private static readonly JsonWriterOptions Pretty = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions Compact = new() { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Writes every output into <paramref name="outputDir"/>; returns the paths written.</summary>
+    public static IReadOnlyList<string> WriteAll(EvalReport report, string outputDir)
+    {
+        var written = new List<string>();
+        foreach (var t in report.Tasks)
+        {
+            var path = Path.Combine(outputDir, SamplesFile(t.Task));
+            AtomicFile.Write(path, s => WriteSamples(t, s));
+            written.Add(path);
+        }
+        var md = Path.Combine(outputDir, MarkdownFile);
+        AtomicFile.WriteAllText(md, report.Markdown);
+        written.Add(md);
+        var results = Path.Combine(outputDir, ResultsFile);
+        AtomicFile.Write(results, s => WriteResults(report, s));
+        written.Add(results);
+        return written;
+    }
+
+    public static void WriteResults(EvalReport report, Stream stream)
+    {
+        using var w = new Utf8JsonWriter(stream, Pretty);
+        w.WriteStartObject();
+        w.WriteStartObject("results");
+        foreach (var t in report.Tasks) Summary(w, t.Task, t.Metrics);
+        w.WriteEndObject();
+        w.WriteStartObject("groups");
+        foreach (var g in report.Groups) Summary(w, g.Name, g);
+        w.WriteEndObject();
+
+        var c = report.Config;
+        w.WriteStartObject("config");
+        w.WriteString("model", c.Model);
+        w.WriteStartArray("tasks");
+        foreach (var t in c.Tasks) w.WriteStringValue(t);
+        w.WriteEndArray();
+        w.WriteNumber("num_fewshot", c.NumFewshot);
+        w.WriteString("mmlu_style", c.MmluStyle);
+        w.WriteBoolean("bos", c.Bos);
+        w.WriteNumber("max_length", c.MaxLength);
+        if (c.Limit is { } limit) w.WriteNumber("limit", limit); else w.WriteNull("limit");
+        w.WriteString("template_version", c.TemplateVersion);
+        w.WriteStartObject("versions");
+        foreach (var t in report.Tasks) w.WriteString(t.Task, t.Version);
+        w.WriteEndObject();
+        w.WriteStartObject("n-shot");
+        foreach (var t in report.Tasks) w.WriteNumber(t.Task, t.NumFewshot);
+        w.WriteEndObject();
+        w.WriteStartObject("n-samples");
+        foreach (var t in report.Tasks)
+        {
+            w.WriteStartObject(t.Task);
+            w.WriteNumber("original", t.Available);
+            w.WriteNumber("effective", t.Metrics.N);
+            w.WriteNumber("skipped_bad", t.Skipped);
+            w.WriteString("data", t.DataPath);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+        w.WriteString("date", c.Date.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+        w.WriteStartArray("notes");
+        foreach (var n in c.Notes) w.WriteStringValue(n);
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    /// <summary>One JSON object per line: doc_id, context, choices, logliks, is_greedy, pred, pred_norm, gold, acc, acc_norm, raw fields.</summary>
+    public static void WriteSamples(TaskResult task, Stream stream)
+    {
+        var newline = "\n"u8.ToArray();
+        foreach (var s in task.Samples)
+        {
+            using (var w = new Utf8JsonWriter(stream, Compact))
+            {
+                w.WriteStartObject();
+                w.WriteString("doc_id", s.Doc.Id);
+                w.WriteString("source", s.Doc.Source);
+                w.WriteString("context", s.Context);
+                w.WriteStartArray("choices");
+                foreach (var ch in s.Doc.Choices) w.WriteStringValue(ch);
+                w.WriteEndArray();
+                w.WriteStartArray("logliks");
+                foreach (var r in s.Results) Number(w, r.LogLikelihood);
+                w.WriteEndArray();
+                w.WriteStartArray("is_greedy");
+                foreach (var r in s.Results) w.WriteBooleanValue(r.IsGreedy);
+                w.WriteEndArray();
+                w.WriteNumber("pred", s.Pred);
+                w.WriteNumber("pred_norm", s.PredNorm);
+                w.WriteNumber("gold", s.Doc.Gold);
+                w.WriteNumber("acc", s.Acc ? 1 : 0);
+                w.WriteNumber("acc_norm", s.AccNorm ? 1 : 0);
+                w.WriteStartObject("doc");
+                foreach (var (k, v) in s.Doc.Raw) w.WriteString(k, v);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            stream.Write(newline);
+        }
+    }
+
+    private static void Summary(Utf8JsonWriter w, string name, MetricSummary m)
+    {
+        w.WriteStartObject(name);
+        Number(w, "acc", m.Acc.Mean);
+        Number(w, "acc_stderr", m.Acc.Stderr);
+        Number(w, "acc_norm", m.AccNorm.Mean);
+        Number(w, "acc_norm_stderr", m.AccNorm.Stderr);
+        w.WriteNumber("n", m.N);
+        w.WriteEndObject();
+    }
+
+    // JSON has no NaN/Infinity: undefined values (stderr of n < 2, -inf log-likelihoods) are null.
+    private static void Number(Utf8JsonWriter w, string name, double? v)
+    {
+        if (v is { } x && double.IsFinite(x)) w.WriteNumber(name, x); else w.WriteNull(name);
+    }
+
+    private static void Number(Utf8JsonWriter w, double v)
+    {
+        if (double.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue();
+    }
+}
