@@ -4,7 +4,7 @@ namespace Med42.Ort.Runtime;
 
 public sealed record GenerationOptions
 {
-    /// <summary>Total positions per row counted from 0, prompt included (llama2.c's -n).</summary>
+    /// <summary>Forward passes per row counted from position 0, prompt included (llama2.c's -n): a row ends with at most Steps + 1 tokens, BOS included.</summary>
     public int Steps { get; init; } = 256;
     public SamplingOptions Sampling { get; init; } = new();
     public IReadOnlySet<int> StopIds { get; init; } = new HashSet<int>();
@@ -27,10 +27,11 @@ public sealed class Generator(DecoderSession session)
         var maxPrompt = prompts.Max(p => p.Count);
         var max = session.Config.MaxPositionEmbeddings;
         if (options.Steps > max) throw new Core.Errors.Med42Exception($"--steps {options.Steps} exceeds the model's context length {max}");
-        var sequences = prompts.Select(p => p.ToList()).ToList();
+        var limit = options.Steps + 1;
+        var sequences = prompts.Select(p => p.Take(limit).ToList()).ToList();
         for (var r = 0; r < batch; r++)
-            for (var i = 1; i < Math.Min(sequences[r].Count, options.Steps); i++) onToken?.Invoke(r, sequences[r][i - 1], sequences[r][i]);
-        if (maxPrompt >= options.Steps) return sequences.Select(s => s.Take(options.Steps).ToList()).ToList();
+            for (var i = 1; i < sequences[r].Count; i++) onToken?.Invoke(r, sequences[r][i - 1], sequences[r][i]);
+        if (maxPrompt >= limit) return sequences;
 
         var samplers = Enumerable.Range(0, batch).Select(r => new Sampler(options.Sampling with { Seed = options.Sampling.Seed + (ulong)r })).ToArray();
         var done = new bool[batch];
@@ -62,12 +63,12 @@ public sealed class Generator(DecoderSession session)
                 if (!done[r])
                 {
                     var id = samplers[r].Next(row);
-                    if (options.StopIds.Contains(id) || sequences[r].Count >= options.Steps) done[r] = true;
+                    if (options.StopIds.Contains(id) || sequences[r].Count >= limit) done[r] = true;
                     else
                     {
                         onToken?.Invoke(r, sequences[r][^1], id);
                         sequences[r].Add(id);
-                        if (sequences[r].Count >= options.Steps) done[r] = true;
+                        if (sequences[r].Count >= limit) done[r] = true;
                     }
                 }
                 next[r] = sequences[r][^1];

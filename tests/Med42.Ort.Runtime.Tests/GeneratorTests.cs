@@ -29,7 +29,7 @@ public class GeneratorTests
         var batched = gen.Generate(prompts, options);
         for (var r = 0; r < prompts.Length; r++)
             Assert.Equal(gen.Generate([prompts[r]], options)[0], batched[r]);
-        Assert.All(batched, s => Assert.Equal(20, s.Count));
+        Assert.All(batched, s => Assert.Equal(21, s.Count)); // 20 forward passes: BOS + 20 tokens
     }
 
     [Fact]

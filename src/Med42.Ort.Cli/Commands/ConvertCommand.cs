@@ -1,0 +1,56 @@
+using CommandLine;
+using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.Tensors;
+using Med42.Ort.Core.Tokenizers;
+using Med42.Ort.Llama.Checkpoints;
+
+namespace Med42.Ort.Cli.Commands;
+
+[Verb("convert", HelpText = "Convert any supported checkpoint (llama2.c .bin, .gguf, HF folder) to a Hugging Face folder.")]
+internal sealed class ConvertCommand : ICommand
+{
+    [Option("model", Required = true, HelpText = "Source checkpoint.")]
+    public string Model { get; set; } = "";
+
+    [Option("tokenizer", HelpText = "Tokenizer to copy into the folder (found beside the model when omitted).")]
+    public string? Tokenizer { get; set; }
+
+    [Option("out", Required = true, HelpText = "Output folder (written atomically).")]
+    public string Out { get; set; } = "";
+
+    [Option("dtype", Default = "f32", HelpText = "f32, f16 or bf16.")]
+    public string DType { get; set; } = "f32";
+
+    [Option("shard-size-mb", Default = 5000, HelpText = "Shard the safetensors at this size.")]
+    public long ShardMb { get; set; } = 5000;
+
+    [Option("force", HelpText = "Replace a non-empty output folder.")]
+    public bool Force { get; set; }
+
+    public int Run(CancellationToken cancellationToken)
+    {
+        using var ckpt = LlamaCheckpoint.Open(Model);
+        var tokenizer = Tokenizer ?? FindTokenizerFile(Model, ckpt.Config.VocabSize);
+        HfFolderWriter.Save(Out, ckpt.Config, ckpt.Weights, ParseDType(DType), ShardMb * 1000 * 1000, tokenizer, Force);
+        // HF and ONNX Runtime GenAI users need tokenizer.json; derive it from a SentencePiece model.
+        var spm = Path.Combine(Out, "tokenizer.model");
+        if (File.Exists(spm) && !File.Exists(Path.Combine(Out, HfTokenizerJson.TokenizerFile)))
+            HfTokenizerJson.Write(SentencePieceModel.Load(spm), Out, new HfTokenizerOptions { ModelMaxLength = ckpt.Config.MaxPositionEmbeddings });
+        Console.WriteLine($"wrote {Out}");
+        return 0;
+    }
+
+    internal static string? FindTokenizerFile(string model, int vocab)
+    {
+        var dir = Directory.Exists(model) ? model : Path.GetDirectoryName(Path.GetFullPath(model))!;
+        return new[] { "tokenizer.model", "tokenizer.json", $"tok{vocab}.model" }.Select(n => Path.Combine(dir, n)).FirstOrDefault(File.Exists);
+    }
+
+    internal static DType ParseDType(string text) => text.ToLowerInvariant() switch
+    {
+        "f32" or "fp32" or "float32" => Core.Tensors.DType.F32,
+        "f16" or "fp16" or "float16" => Core.Tensors.DType.F16,
+        "bf16" or "bfloat16" => Core.Tensors.DType.BF16,
+        _ => throw new Med42Exception($"--dtype: unknown dtype '{text}' (expected f32, f16 or bf16)"),
+    };
+}

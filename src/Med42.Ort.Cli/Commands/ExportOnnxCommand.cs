@@ -1,0 +1,34 @@
+using CommandLine;
+using Med42.Ort.Core.Tensors;
+using Med42.Ort.Graph.Onnx;
+using Med42.Ort.Llama.Checkpoints;
+using Med42.Ort.Llama.Graphs;
+
+namespace Med42.Ort.Cli.Commands;
+
+[Verb("export-onnx", HelpText = "Export the decoder (KV cache, GenAI input/output names) as an ONNX folder.")]
+internal sealed class ExportOnnxCommand : ICommand
+{
+    [Option("model", Required = true, HelpText = "Source checkpoint.")]
+    public string Model { get; set; } = "";
+
+    [Option("out", Required = true, HelpText = "Output folder.")]
+    public string Out { get; set; } = "";
+
+    [Option("dtype", Default = "fp32", HelpText = "fp32 or fp16 (fp16 weights and activations, for GPUs).")]
+    public string DType { get; set; } = "fp32";
+
+    [Option("external-data", HelpText = "Always write weights to model.onnx.data (automatic above 2 GB).")]
+    public bool ExternalData { get; set; }
+
+    public int Run(CancellationToken cancellationToken)
+    {
+        using var ckpt = LlamaCheckpoint.Open(Model);
+        var dtype = ConvertCommand.ParseDType(DType);
+        if (dtype == Core.Tensors.DType.BF16) throw new Core.Errors.Med42Exception("--dtype: bf16 decoders are not supported by ONNX Runtime's CPU kernels; use fp32 or fp16");
+        var graph = LlamaDecoder.Build(ckpt.Config, ckpt.Weights, dtype, new LlamaGraphOptions { ComputeType = dtype });
+        var path = OnnxExport.Save(graph, Out, "model.onnx", new OnnxExportOptions { ExternalDataThreshold = ExternalData ? 1024 : null });
+        Console.WriteLine($"wrote {path}");
+        return 0;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using CommandLine;
+using Med42.Ort.Core.Tokenizers;
+using Med42.Ort.Llama.Checkpoints;
+using Med42.Ort.Runtime;
+
+namespace Med42.Ort.Cli.Commands;
+
+[Verb("generate", HelpText = "Generate text, streamed to stdout (llama2.c semantics: --steps counts positions from 0, prompt included).")]
+internal sealed class GenerateCommand : RunOptionsBase, ICommand
+{
+    [Option("model", HelpText = "Checkpoint (HF folder, llama2.c .bin, .gguf). Omitted: a tiny random model the project builds.")]
+    public string? Model { get; set; }
+
+    [Option("tokenizer", HelpText = "tokenizer.model, tokenizer.json or llama2.c tokenizer .bin (found beside the model when omitted).")]
+    public string? Tokenizer { get; set; }
+
+    [Option("prompt", Default = "", HelpText = "Prompt text.")]
+    public string Prompt { get; set; } = "";
+
+    [Option("steps", Default = 256, HelpText = "Total positions, prompt included.")]
+    public int Steps { get; set; } = 256;
+
+    [Option("temperature", Default = 1.0f, HelpText = "0 = greedy.")]
+    public float Temperature { get; set; } = 1.0f;
+
+    [Option("top-p", Default = 0.9f, HelpText = "Nucleus sampling threshold (1 = off).")]
+    public float TopP { get; set; } = 0.9f;
+
+    [Option("top-k", Default = 0, HelpText = "Top-k cut (0 = off).")]
+    public int TopK { get; set; }
+
+    [Option("seed", Default = 42UL, HelpText = "Sampling seed.")]
+    public ulong Seed { get; set; } = 42;
+
+    public int Run(CancellationToken cancellationToken)
+    {
+        using var model = Model is null ? EmbeddedDemo.Create() : LoadedModel.Open(Model, Tokenizer);
+        using var decoder = ModelLoader.CreateDecoder(model.Config, model.Weights, Session());
+        var tokens = model.Tokenizer.Encode(Prompt, addBos: true);
+        var stdout = Console.OpenStandardOutput();
+        var watch = Stopwatch.StartNew();
+        var options = new GenerationOptions
+        {
+            Steps = Steps,
+            Sampling = new SamplingOptions { Temperature = Temperature, TopP = TopP, TopK = TopK, Seed = Seed },
+            StopIds = new HashSet<int> { model.Tokenizer.BosId, model.Tokenizer.EosId },
+        };
+        var result = new Generator(decoder).Generate([tokens], options, (_, prev, id) =>
+        {
+            stdout.Write(model.Tokenizer.DecodePiece(prev, id));
+            stdout.Flush();
+        }, cancellationToken);
+        stdout.Write("\n"u8);
+        stdout.Flush();
+        var generated = result[0].Count - 1;
+        Console.Error.WriteLine($"achieved tok/s: {generated / Math.Max(watch.Elapsed.TotalSeconds, 1e-9):F1} ({generated} positions in {watch.Elapsed.TotalSeconds:F2} s)");
+        return 0;
+    }
+}
