@@ -1,0 +1,47 @@
+// The fine-tuning instruction set over the held-in facts: free-text questions and answers from the
+// training templates, plus multiple-choice practice records in the MedQA prompt layout whose output
+// is the answer letter (training stems only; distractors are trained objects only). The Med42 chat
+// template is applied later by the training pipeline, not here.
+namespace Med42.Ort.Study.Facts;
+
+internal static class InstructGenerator
+{
+    public static (List<InstructRecord> Records, List<McqItem> Practice) Generate(
+        FactBase facts, FactSplit split, StudyDataOptions options, McqGenerator mcq, LeakageChecker guard, SplitMix64 rng)
+    {
+        var records = new List<InstructRecord>();
+        var practiceDrafts = new List<(Fact Fact, string Stem, List<string> Distractors)>();
+        foreach (var fact in facts.Facts.Where(f => split.GroupOf(f) == FactGroup.HeldIn))
+        {
+            var relation = facts.Relation(fact.RelationId);
+            var templates = relation.InstructTemplates.ToList();
+            rng.Shuffle(templates);
+            for (var k = 0; k < options.InstructPerFact; k++)
+            {
+                var t = templates[k % templates.Count];
+                records.Add(new InstructRecord(TemplateText.Render(t.Instruction, fact.Subject, fact.Object), "",
+                    TemplateText.Render(t.Output, fact.Subject, fact.Object), fact.Id, "qa"));
+            }
+            var stems = relation.PracticeStems.ToList();
+            rng.Shuffle(stems);
+            for (var k = 0; k < options.PracticeMcqPerFact; k++)
+                practiceDrafts.Add((fact, stems[k % stems.Count], mcq.Distractors(fact, rng, trainedOnly: true)));
+        }
+
+        var positions = McqGenerator.BalancedPositions(practiceDrafts.Count, rng);
+        var practice = new List<McqItem>();
+        for (var i = 0; i < practiceDrafts.Count; i++)
+        {
+            var (fact, stem, distractors) = practiceDrafts[i];
+            var item = new McqItem($"{McqSplit.Practice}-{i + 1:D4}", McqSplit.Practice, fact.RelationId, fact.Id, stem,
+                TemplateText.Render(stem, fact.Subject, fact.Object), McqGenerator.Place(fact.Object, distractors, positions[i]), positions[i]);
+            // Options are objects of trained facts only, so this cannot pair a never-trained subject with its
+            // object unless the data itself overlaps; such an item is dropped rather than leaked.
+            if (guard.CoMentionedFact(item.MedQaPrompt()) is not null) continue;
+            practice.Add(item);
+            records.Add(new InstructRecord(item.MedQaPrompt(), "", item.AnswerLetter, fact.Id, "mcq"));
+        }
+        rng.Shuffle(records);
+        return (records, practice);
+    }
+}
