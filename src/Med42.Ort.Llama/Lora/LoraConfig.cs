@@ -1,0 +1,36 @@
+// LoRA hyper-parameters as PEFT's LoraConfig names them (r, lora_alpha, lora_dropout, target_modules).
+// Validate() throws naming the field, so recipe and CLI errors point at what to fix.
+using Med42.Ort.Core.Errors;
+
+namespace Med42.Ort.Llama.Lora;
+
+public sealed record LoraConfig
+{
+    /// <summary>r: the rank of A [r, in] and B [out, r].</summary>
+    public int Rank { get; init; } = 8;
+
+    /// <summary>lora_alpha: the update is scaled by alpha / r.</summary>
+    public double Alpha { get; init; } = 16;
+
+    /// <summary>lora_dropout: dropout probability on the LoRA branch's input (0 = none).</summary>
+    public double Dropout { get; init; }
+
+    /// <summary>target_modules: projection names (q_proj … down_proj).</summary>
+    public IReadOnlyList<string> Targets { get; init; } = ["q_proj", "v_proj"];
+
+    public double Scale => Alpha / Rank;
+
+    public LoraConfig Validate(string source = "lora")
+    {
+        if (Rank <= 0) throw new Med42Exception($"{source}: 'rank' must be positive, got {Rank}");
+        if (!(Alpha > 0) || double.IsInfinity(Alpha)) throw new Med42Exception($"{source}: 'alpha' must be positive and finite, got {Alpha}");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new Med42Exception($"{source}: 'dropout' must be in [0, 1), got {Dropout}");
+        if (Targets.Count == 0) throw new Med42Exception($"{source}: 'targets' must name at least one projection ({string.Join(", ", WeightLayout.AllProjections)})");
+        foreach (var t in Targets)
+            if (!WeightLayout.AllProjections.Contains(t))
+                throw new Med42Exception($"{source}: 'targets' has unknown projection '{t}' (expected one of {string.Join(", ", WeightLayout.AllProjections)})");
+        if (Targets.Distinct(StringComparer.Ordinal).Count() != Targets.Count)
+            throw new Med42Exception($"{source}: 'targets' lists a projection twice");
+        return this;
+    }
+}

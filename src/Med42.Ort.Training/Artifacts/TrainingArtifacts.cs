@@ -1,0 +1,156 @@
+// Training artifacts in ONNX Runtime Training's layout, runnable on the plain InferenceSession:
+//   training_model.onnx  inputs: input_ids, segment_ids, position_ids [B,T] int64, labels [B,T] int64
+//                        (already shifted: labels[t] is the target for position t, −100 = ignored),
+//                        [lora_dropout_mask.{n} bool [B,T,in] when LoRA dropout > 0], every trainable
+//                        parameter (float32, HF/PEFT name); frozen weights are initializers (external data).
+//                        outputs: loss = Σ_t CE(logits[b,t], labels[b,t]) over non-ignored t (SUM, not mean),
+//                        target_count = number of non-ignored labels, "<param>_grad" per trainable parameter
+//                        (gradients of the SUM). The trainer divides by the target count summed over all
+//                        micro-batches of a step, so accumulation weights every token equally.
+//   eval_model.onnx      the same forward without gradients: loss, target_count, token_log_probs [B,T]
+//                        (log p(labels[t]), 0 where ignored).
+//   optimizer            AdamW runs fused in place in C# over the resident float buffers (AdamW.cs);
+//                        no optimizer_model.onnx (a native fused AdamW arrives with the kernels issue).
+//   checkpoint/          params.safetensors, optimizer.safetensors (exp_avg./exp_avg_sq.), trainer_state.json.
+// Loss = SoftmaxCrossEntropyLoss(reduction "sum", ignore_index −100) over logits [B·T,V] vs labels [B·T].
+using Med42.Ort.Core.Tensors;
+using Med42.Ort.Graph;
+using Med42.Ort.Graph.Autodiff;
+using Med42.Ort.Graph.Ir;
+using Med42.Ort.Graph.Onnx;
+using Med42.Ort.Llama;
+using Med42.Ort.Llama.Blocks;
+using Med42.Ort.Llama.Graphs;
+using Med42.Ort.Llama.Lora;
+using Med42.Ort.Training.Trainer;
+
+namespace Med42.Ort.Training.Artifacts;
+
+public enum TrainingMode { Full, Lora }
+
+public sealed record ArtifactOptions
+{
+    /// <summary>Seed of the LoRA A initialisation.</summary>
+    public ulong Seed { get; init; } = 42;
+    /// <summary>Initializers of at least this many bytes go to external data when saved.</summary>
+    public long ExternalDataThreshold { get; init; } = 1024;
+}
+
+public sealed class TrainingArtifacts
+{
+    public const string TrainingModelFile = "training_model.onnx";
+    public const string EvalModelFile = "eval_model.onnx";
+    public const string CheckpointFolder = "checkpoint";
+    public const string GradSuffix = "_grad";
+
+    private TrainingArtifacts(LlamaConfig config, TrainingMode mode, LoraConfig? lora, IrGraph train, IrGraph eval,
+        IReadOnlyList<WeightSpec> parameters, IReadOnlyList<(string Name, long Features)> masks, ITensorStore initial)
+    {
+        Config = config;
+        Mode = mode;
+        Lora = lora;
+        TrainGraph = train;
+        EvalGraph = eval;
+        Parameters = parameters;
+        DropoutMasks = masks;
+        InitialParameters = initial;
+    }
+
+    public LlamaConfig Config { get; }
+    public TrainingMode Mode { get; }
+    public LoraConfig? Lora { get; }
+    public IrGraph TrainGraph { get; }
+    public IrGraph EvalGraph { get; }
+    /// <summary>Trainable parameters (graph inputs), in the order of TrainGraph's gradient outputs.</summary>
+    public IReadOnlyList<WeightSpec> Parameters { get; }
+    /// <summary>LoRA dropout mask inputs of the training graph (bool [B,T,Features]).</summary>
+    public IReadOnlyList<(string Name, long Features)> DropoutMasks { get; }
+    /// <summary>Initial values of the trainable parameters (the base weights, or fresh LoRA A/B).</summary>
+    public ITensorStore InitialParameters { get; }
+
+    public static TrainingArtifacts Build(LlamaConfig config, ITensorStore baseWeights, TrainingMode mode, LoraConfig? lora = null, ArtifactOptions? options = null)
+    {
+        options ??= new ArtifactOptions();
+        config.Validate(baseWeights.Source);
+        if (mode == TrainingMode.Lora && lora is null) throw new Core.Errors.Med42Exception("lora: LoRA mode needs a LoRA config (rank, alpha, dropout, targets)");
+        lora?.Validate();
+        IReadOnlyList<WeightSpec> specs = mode == TrainingMode.Full
+            ? WeightLayout.For(config)
+            : LoraWeights.For(config, lora!);
+        ITensorStore initial = mode == TrainingMode.Full ? baseWeights : LoraWeights.Initialize(config, lora!, options.Seed);
+        var frozen = baseWeights;
+        var trainable = specs.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+
+        var (train, masks) = BuildGraph(config, frozen, trainable, mode, lora, withGradients: true, specs);
+        var (eval, _) = BuildGraph(config, frozen, trainable, mode, lora, withGradients: false, specs);
+        return new TrainingArtifacts(config, mode, lora, train, eval, specs, masks, initial);
+    }
+
+    private static (IrGraph, IReadOnlyList<(string, long)>) BuildGraph(LlamaConfig c, ITensorStore frozen, ISet<string> trainable,
+        TrainingMode mode, LoraConfig? lora, bool withGradients, IReadOnlyList<WeightSpec> specs)
+    {
+        var b = new GraphBuilder(withGradients ? "training_model" : "eval_model");
+        var binder = new TrainingWeightBinder(frozen, trainable);
+        var loraLinear = mode == TrainingMode.Lora ? new LoraLinear(c, lora!, useDropout: withGradients) : null;
+        var opts = new LlamaGraphOptions { KvCache = false, PackedSegments = true, Linear = (ILinearFactory?)loraLinear ?? PlainLinear.Instance };
+        var values = LlamaGraph.Build(b, c, binder, opts);
+        var logits = values.Logits!;
+        b.Graph.Outputs.Remove(logits);                                                          // logits [B,T,V] stay internal
+        var labels = b.Input("labels", DType.I64, LlamaGraph.Batch, LlamaGraph.Sequence);
+        Value loss, count;
+        using (b.Scope("loss"))
+        {
+            var flatLogits = b.Reshape(logits, [-1, c.VocabSize]);                               // [B·T,V]
+            var flatLabels = b.Reshape(labels, [-1]);                                            // [B·T]
+            loss = b.Op("SoftmaxCrossEntropyLoss", [flatLogits, flatLabels], DType.F32, [],
+                new Dictionary<string, Attr> { ["reduction"] = "sum", ["ignore_index"] = -100L });
+            var ignored = b.Equal(labels, b.IntScalar(-100));
+            count = b.ReduceSum(b.Cast(b.Not(ignored), DType.F32), [0, 1], keepDims: false);
+            if (!withGradients)
+            {
+                var safe = b.Where(ignored, b.IntScalar(0), labels);
+                var picked = b.Squeeze(b.GatherElements(b.LogSoftmax(logits, -1), b.Unsqueeze(safe, -1), -1), -1);
+                b.Output(b.Where(ignored, b.Scalar(0.0, DType.F32), picked), "token_log_probs");
+            }
+        }
+        if (withGradients)
+        {
+            // Order the parameter inputs as the layout lists them, whatever order the blocks bound them in.
+            var byName = binder.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
+            var wrt = specs.Select(s => byName.TryGetValue(s.Name, out var v) ? v
+                : throw new InvalidOperationException($"trainable '{s.Name}' is not used by the graph")).ToList();
+            var grads = Differentiator.Gradients(b, loss, wrt);
+            b.Output(loss, "loss");
+            b.Output(count, "target_count");
+            for (var i = 0; i < wrt.Count; i++)
+                b.Output(grads[i] ?? throw new InvalidOperationException($"'{wrt[i].Name}' does not influence the loss"), wrt[i].Name + GradSuffix);
+        }
+        else
+        {
+            b.Output(loss, "loss");
+            b.Output(count, "target_count");
+        }
+        return (b.Graph, loraLinear?.DropoutMasks ?? []);
+    }
+
+    /// <summary>Writes training_model.onnx, eval_model.onnx (frozen weights as external data) into <paramref name="outDir"/>.</summary>
+    public void SaveModels(string outDir, ArtifactOptions? options = null)
+    {
+        var o = new OnnxExportOptions { ExternalDataThreshold = (options ?? new()).ExternalDataThreshold };
+        OnnxExport.Save(TrainGraph, outDir, TrainingModelFile, o);
+        OnnxExport.Save(EvalGraph, outDir, EvalModelFile, o);
+    }
+
+    /// <summary>
+    /// `med42 export-artifacts`: builds the artifacts and writes the two models plus checkpoint/ (initial
+    /// parameters, zero AdamW moments, trainer_state.json at step 0) into <paramref name="outDir"/>.
+    /// </summary>
+    public static TrainingArtifacts Export(LlamaConfig config, ITensorStore baseWeights, TrainingMode mode, LoraConfig? lora, ArtifactOptions? options, string outDir)
+    {
+        var a = Build(config, baseWeights, mode, lora, options);
+        a.SaveModels(outDir, options);
+        var state = TrainingState.Fresh(a.Parameters, a.InitialParameters);
+        CheckpointIo.Save(Path.Combine(outDir, CheckpointFolder), state, new TrainerState { Step = 0 });
+        return a;
+    }
+}

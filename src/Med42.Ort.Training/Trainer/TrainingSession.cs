@@ -1,0 +1,100 @@
+// Runs the training (or eval) model on a plain InferenceSession with IOBinding. Everything is bound
+// once: parameters (the TrainingState buffers, read in place), the batch buffers (overwritten per
+// micro-batch), the dropout masks and the outputs (loss, target_count, one gradient buffer per parameter).
+using Med42.Ort.Runtime;
+using Med42.Ort.Training.Artifacts;
+using Med42.Ort.Training.Data;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Med42.Ort.Training.Trainer;
+
+public sealed class TrainingSession : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly OrtIoBinding _binding;
+    private readonly RunOptions _run = new();
+    private readonly List<OrtValue> _owned = [];
+    private readonly long[] _ids, _labels, _seg, _pos;
+    private readonly float[] _loss = new float[1], _count = new float[1];
+
+    /// <param name="withGradients">Binds "<param>_grad" outputs (the training model) into <see cref="Gradients"/>.</param>
+    public TrainingSession(string modelPath, SessionSettings settings, TrainingState state, int batch, int seqLen,
+        IReadOnlyList<(string Name, long Features)> masks, bool withGradients)
+    {
+        _session = settings.CreateSession(modelPath);
+        _binding = _session.CreateIoBinding();
+        Batch = batch;
+        SeqLen = seqLen;
+        var n = batch * seqLen;
+        (_ids, _labels, _seg, _pos) = (new long[n], new long[n], new long[n], new long[n]);
+        long[] bt = [batch, seqLen];
+        Bind("input_ids", _ids, bt);
+        Bind("labels", _labels, bt);
+        Bind("segment_ids", _seg, bt);
+        Bind("position_ids", _pos, bt);
+        foreach (var (name, features) in masks)
+        {
+            var m = new bool[n * features];
+            Masks.Add(m);
+            Bind(name, m, [batch, seqLen, features]);
+        }
+        foreach (var p in state.Parameters) Bind(p.Name, p.Values, p.Spec.Shape);
+        BindOutput("loss", _loss, []);
+        BindOutput("target_count", _count, []);
+        if (withGradients)
+            foreach (var p in state.Parameters)
+            {
+                var g = new float[p.Values.Length];
+                Gradients.Add(g);
+                BindOutput(p.Name + TrainingArtifacts.GradSuffix, g, p.Spec.Shape);
+            }
+        else
+        {
+            TokenLogProbs = new float[n];
+            BindOutput("token_log_probs", TokenLogProbs, bt);
+        }
+    }
+
+    public int Batch { get; }
+    public int SeqLen { get; }
+    /// <summary>Dropout mask buffers in the order of the artifact's DropoutMasks (fill before Run).</summary>
+    public List<bool[]> Masks { get; } = [];
+    /// <summary>Per-parameter gradient of the summed loss of the last run, in TrainingState order.</summary>
+    public List<float[]> Gradients { get; } = [];
+    /// <summary>Eval only: log p(label) per position of the last run (0 where ignored).</summary>
+    public float[]? TokenLogProbs { get; }
+
+    /// <summary>Runs one micro-batch; returns the summed loss and its number of target tokens.</summary>
+    public (double LossSum, long Targets) Run(Batch b)
+    {
+        if (b.Rows != Batch || b.SeqLen != SeqLen) throw new ArgumentException($"batch is [{b.Rows},{b.SeqLen}], session is bound for [{Batch},{SeqLen}]");
+        b.InputIds.CopyTo(_ids, 0);
+        b.Labels.CopyTo(_labels, 0);
+        b.SegmentIds.CopyTo(_seg, 0);
+        b.PositionIds.CopyTo(_pos, 0);
+        _session.RunWithBinding(_run, _binding);
+        return (_loss[0], (long)Math.Round(_count[0]));
+    }
+
+    private void Bind<T>(string name, T[] data, long[] shape) where T : unmanaged
+    {
+        var v = OrtValue.CreateTensorValueFromMemory(data, shape);
+        _owned.Add(v);
+        _binding.BindInput(name, v);
+    }
+
+    private void BindOutput(string name, float[] data, long[] shape)
+    {
+        var v = OrtValue.CreateTensorValueFromMemory(data, shape);
+        _owned.Add(v);
+        _binding.BindOutput(name, v);
+    }
+
+    public void Dispose()
+    {
+        _binding.Dispose();
+        foreach (var v in _owned) v.Dispose();
+        _run.Dispose();
+        _session.Dispose();
+    }
+}
