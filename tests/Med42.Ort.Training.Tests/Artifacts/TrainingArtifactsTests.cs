@@ -67,9 +67,9 @@ public class TrainingArtifactsTests
         var state = TrainingState.Fresh(a.Parameters, a.InitialParameters);
         var rows = Packer.Pack(Docs(8, 3), 12, packing: false);
         var model = Path.Combine(d.Path, TrainingArtifacts.TrainingModelFile);
-        // One intra-op thread: ORT CPU's ScatterND(reduction=add) — the embedding gradient — races on repeated
-        // ids when parallelised (seen here: BOS's row differing run to run), which would hide what this test checks.
-        var settings = new SessionSettings { Threads = 1 };
+        // Two intra-op threads on purpose: the embedding gradient (GatherGrad, a one-hot MatMul) must be exact
+        // under parallelism — ScatterND(reduction=add) raced on repeated ids here.
+        var settings = new SessionSettings { Threads = 2 };
         using var s8 = new TrainingSession(model, settings, state, 8, 12, [], true);
         using var s4 = new TrainingSession(model, settings, state, 4, 12, [], true);
         var (l8, n8) = s8.Run(DataLoader.Assemble(rows, 8, 12));
