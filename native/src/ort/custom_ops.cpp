@@ -1,0 +1,174 @@
+// ONNX Runtime custom-op library (domain ai.med42, CPU EP) over the med42 C ABI, built with the lite
+// custom-op API of onnxruntime_lite_custom_op.h. Ops and their contracts:
+//   RmsNorm(X [..., C], W [C]; epsilon)            -> Y [..., C], InvRms [...]
+//   RmsNormGrad(dY, X, W, InvRms)                  -> dX [..., C], dW [C]
+//   Rotary(X [..., H, D], position_ids [...] int64, cos_cache [P, D/2], sin_cache [P, D/2]; interleaved)
+//                                                  -> Y [..., H, D]     (HF rotate_half when interleaved = 0)
+//   RotaryGrad(dY, position_ids, cos_cache, sin_cache; interleaved) -> dX (inverse rotation)
+//   MatMulInt4(A [..., K], B uint8 [N, K/block, block/2], scales [N*K/block], zero_points? uint8; K, N, block_size)
+//                                                  -> Y [..., N]        (MatMulNBits semantics, bits = 4)
+// Kernel errors come back as ORT statuses (KernelComputeV2), never as exceptions across the C API.
+// Tested from C# (tests/Med42.Ort.Native.Tests/CustomOpTests.cs) against plain-ONNX graphs.
+#define ORT_API_MANUAL_INIT
+#include "onnxruntime_cxx_api.h"
+#undef ORT_API_MANUAL_INIT
+#include "onnxruntime_lite_custom_op.h"
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+#include "med42.h"
+
+namespace {
+
+using Ort::Custom::Tensor;
+
+const m42_context* Context() {
+  static const m42_context* ctx = [] {
+    m42_context* c = nullptr;
+    m42_status* s = m42_context_create(M42_KERNELS_AUTO, &c);
+    m42_status_free(s);
+    return c;
+  }();
+  return ctx;
+}
+
+// Funnels a med42 status into an ORT status (OK when null).
+Ort::Status ToOrt(m42_status* s) {
+  if (s == nullptr) return Ort::Status{nullptr};
+  Ort::Status out{m42_status_message(s), ORT_INVALID_ARGUMENT};
+  m42_status_free(s);
+  return out;
+}
+
+Ort::Status Invalid(const std::string& message) { return Ort::Status{message.c_str(), ORT_INVALID_ARGUMENT}; }
+
+template <typename T>
+T AttrOr(const OrtKernelInfo* info, const char* name, T fallback) {
+  try {
+    return Ort::ConstKernelInfo{info}.GetAttribute<T>(name);
+  } catch (const Ort::Exception&) {
+    return fallback;
+  }
+}
+
+std::vector<int64_t> Leading(const std::vector<int64_t>& shape, size_t drop) {
+  return std::vector<int64_t>(shape.begin(), shape.end() - static_cast<std::ptrdiff_t>(drop));
+}
+
+int64_t Product(const std::vector<int64_t>& v) {
+  int64_t p = 1;
+  for (auto d : v) p *= d;
+  return p;
+}
+
+struct RmsNorm {
+  RmsNorm(const OrtApi*, const OrtKernelInfo* info) : eps(AttrOr<float>(info, "epsilon", 1e-5f)) {}
+  Ort::Status Compute(const Tensor<float>& x, const Tensor<float>& w, Tensor<float>& y, Tensor<float>& inv) {
+    const auto& shape = x.Shape();
+    if (shape.empty()) return Invalid("RmsNorm: X must have rank >= 1");
+    const int64_t C = shape.back(), rows = Product(Leading(shape, 1));
+    if (w.NumberOfElement() != C) return Invalid("RmsNorm: W must have C = " + std::to_string(C) + " elements");
+    float* yd = y.Allocate(shape);
+    float* id = inv.Allocate(Leading(shape, 1));
+    return ToOrt(m42_rms_norm_forward(Context(), x.Data(), nullptr, w.Data(), rows, C, eps, yd, id));
+  }
+  float eps;
+};
+
+struct RmsNormGrad {
+  RmsNormGrad(const OrtApi*, const OrtKernelInfo*) {}
+  Ort::Status Compute(const Tensor<float>& dy, const Tensor<float>& x, const Tensor<float>& w,
+                      const Tensor<float>& inv, Tensor<float>& dx, Tensor<float>& dw) {
+    const auto& shape = x.Shape();
+    if (shape.empty() || dy.Shape() != shape) return Invalid("RmsNormGrad: dY and X must have the same rank >= 1 shape");
+    const int64_t C = shape.back(), rows = Product(Leading(shape, 1));
+    if (w.NumberOfElement() != C || inv.NumberOfElement() != rows)
+      return Invalid("RmsNormGrad: W must have C elements and InvRms one per row");
+    float* dxd = dx.Allocate(shape);
+    float* dwd = dw.Allocate({C});
+    return ToOrt(m42_rms_norm_backward(Context(), dy.Data(), x.Data(), w.Data(), inv.Data(), rows, C, dxd, dwd));
+  }
+};
+
+template <int Sign>
+struct RotaryOp {
+  RotaryOp(const OrtApi*, const OrtKernelInfo* info)
+      : layout(AttrOr<int64_t>(info, "interleaved", 0) != 0 ? M42_ROTARY_INTERLEAVED : M42_ROTARY_HALF) {}
+  Ort::Status Compute(const Tensor<float>& x, const Tensor<int64_t>& pos, const Tensor<float>& cos_cache,
+                      const Tensor<float>& sin_cache, Tensor<float>& y) {
+    const char* name = Sign > 0 ? "Rotary" : "RotaryGrad";
+    const auto& shape = x.Shape();
+    if (shape.size() < 3) return Invalid(std::string(name) + ": X must be [..., H, D] with rank >= 3");
+    const int64_t D = shape.back(), H = shape[shape.size() - 2], rows = Product(Leading(shape, 2));
+    if (pos.NumberOfElement() != rows)
+      return Invalid(std::string(name) + ": position_ids must have one entry per row (" + std::to_string(rows) + ")");
+    const auto& cs = cos_cache.Shape();
+    if (cs.size() != 2 || cs[1] * 2 != D || sin_cache.Shape() != cs)
+      return Invalid(std::string(name) + ": cos_cache/sin_cache must both be [max_position, D/2]");
+    float* yd = y.Allocate(shape);
+    auto fn = Sign > 0 ? m42_rotary_forward : m42_rotary_backward;
+    return ToOrt(fn(Context(), x.Data(), yd, rows, H, D, pos.Data(), cos_cache.Data(), sin_cache.Data(), cs[0], 0.f,
+                    layout));
+  }
+  m42_rotary_layout layout;
+};
+
+struct MatMulInt4 {
+  MatMulInt4(const OrtApi*, const OrtKernelInfo* info)
+      : K(AttrOr<int64_t>(info, "K", 0)), N(AttrOr<int64_t>(info, "N", 0)), block(AttrOr<int64_t>(info, "block_size", 32)) {}
+  Ort::Status Compute(const Tensor<float>& a, const Tensor<uint8_t>& b, const Tensor<float>& scales,
+                      std::optional<const Tensor<uint8_t>*> zero_points, Tensor<float>& y) {
+    const auto& shape = a.Shape();
+    if (shape.empty() || shape.back() != K) return Invalid("MatMulInt4: A's last dimension must equal attribute K");
+    const int64_t blocks = block > 0 ? K / block : 0;
+    if (b.NumberOfElement() != N * blocks * (block / 2) || scales.NumberOfElement() != N * blocks)
+      return Invalid("MatMulInt4: B must be [N, K/block, block/2] and scales [N*K/block]");
+    const uint8_t* zp = zero_points.has_value() && *zero_points != nullptr ? (*zero_points)->Data() : nullptr;
+    if (zp && (*zero_points)->NumberOfElement() != N * ((blocks + 1) / 2))
+      return Invalid("MatMulInt4: zero_points must be uint8 [N * ceil(K/block/2)]");
+    auto out_shape = shape;
+    out_shape.back() = N;
+    const int64_t M = Product(Leading(shape, 1));
+    float* yd = y.Allocate(out_shape);
+    return ToOrt(m42_gemm_int4(Context(), a.Data(), b.Data(), scales.Data(), zp, M, N, K, block, yd));
+  }
+  int64_t K, N, block;
+};
+
+// The ops live for the life of the process: ORT keeps raw pointers to them after registration.
+std::vector<std::unique_ptr<Ort::Custom::OrtLiteCustomOp>>& Ops() {
+  static std::vector<std::unique_ptr<Ort::Custom::OrtLiteCustomOp>> ops;
+  return ops;
+}
+
+}  // namespace
+
+extern "C" __attribute__((visibility("default"))) OrtStatus* ORT_API_CALL RegisterCustomOps(OrtSessionOptions* options,
+                                                                                          const OrtApiBase* api_base) {
+  Ort::InitApi(api_base->GetApi(ORT_API_VERSION));
+  static std::mutex mutex;
+  static std::unique_ptr<Ort::CustomOpDomain> domain;
+  try {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!domain) {
+      constexpr const char* kCpu = "CPUExecutionProvider";
+      domain = std::make_unique<Ort::CustomOpDomain>("ai.med42");
+      auto& ops = Ops();
+      ops.emplace_back(Ort::Custom::CreateLiteCustomOp<RmsNorm>("RmsNorm", kCpu));
+      ops.emplace_back(Ort::Custom::CreateLiteCustomOp<RmsNormGrad>("RmsNormGrad", kCpu));
+      ops.emplace_back(Ort::Custom::CreateLiteCustomOp<RotaryOp<+1>>("Rotary", kCpu));
+      ops.emplace_back(Ort::Custom::CreateLiteCustomOp<RotaryOp<-1>>("RotaryGrad", kCpu));
+      ops.emplace_back(Ort::Custom::CreateLiteCustomOp<MatMulInt4>("MatMulInt4", kCpu));
+      for (auto& op : ops) domain->Add(op.get());
+    }
+    Ort::UnownedSessionOptions{options}.Add(*domain);
+    return nullptr;
+  } catch (const Ort::Exception& e) {
+    return Ort::GetApi().CreateStatus(e.GetOrtErrorCode(), e.what());
+  } catch (const std::exception& e) {
+    return Ort::GetApi().CreateStatus(ORT_FAIL, e.what());
+  }
+}

@@ -1,0 +1,10 @@
+// Neg: dx = −g.
+using Med42.Ort.Graph.Ir;
+
+namespace Med42.Ort.Graph.Autodiff.Rules;
+
+internal static class NegGrad
+{
+    public static Value?[] Backward(GradientContext g) =>
+        g.Grads(g.B.Neg(g.D));
+}
