@@ -21,16 +21,12 @@ public sealed class RotaryBlock
     public Value Sin { get; }
     public int HeadDim { get; }
 
+    // cos/sin with the head axes between B and T inserted, for rank-4 [B,H,T,D] and rank-5 [B,Hkv,G,T,D]
+    // inputs: built once under /model/rotary and shared by all layers.
     private readonly Dictionary<int, (Value Cos, Value Sin)> _byRank = [];
 
-    // cos/sin with the head axes between B and T inserted, built once per rank and shared by all layers.
-    private (Value Cos, Value Sin) ForRank(GraphBuilder b, int rank)
-    {
-        if (_byRank.TryGetValue(rank, out var cached)) return cached;
-        var extra = Enumerable.Range(1, rank - 3).Select(i => (long)i).ToArray();
-        using var _ = b.Scope("rotary");
-        return _byRank[rank] = (b.Unsqueeze(Cos, extra), b.Unsqueeze(Sin, extra));
-    }
+    private (Value Cos, Value Sin) ForRank(int rank) =>
+        _byRank.TryGetValue(rank, out var v) ? v : throw new ArgumentException($"rotary input of rank {rank} (expected 4 or 5)");
 
     /// <summary>Builds the cos/sin caches [maxPos, D/2] (computed in float64) and gathers them at <paramref name="positionIds"/> [B,T].</summary>
     public static RotaryBlock Create(GraphBuilder b, LlamaConfig c, Value positionIds, DType type)
@@ -49,7 +45,13 @@ public sealed class RotaryBlock
         using var _ = b.Scope("rotary");
         var cosCache = b.Initializer("rotary.cos_cache", Cache(cos, maxPos, half, type));
         var sinCache = b.Initializer("rotary.sin_cache", Cache(sin, maxPos, half, type));
-        return new RotaryBlock(b.Gather(cosCache, positionIds), b.Gather(sinCache, positionIds), c.HeadDim);
+        var block = new RotaryBlock(b.Gather(cosCache, positionIds), b.Gather(sinCache, positionIds), c.HeadDim);
+        foreach (var rank in new[] { 4, 5 })
+        {
+            var extra = Enumerable.Range(1, rank - 3).Select(i => (long)i).ToArray();
+            block._byRank[rank] = (b.Unsqueeze(block.Cos, extra), b.Unsqueeze(block.Sin, extra));
+        }
+        return block;
     }
 
     private static TensorSource Cache(double[] values, int rows, int cols, DType type)
@@ -64,7 +66,7 @@ public sealed class RotaryBlock
     /// <summary>Rotates <paramref name="x"/> [B, heads…, T, D]; cos/sin are unsqueezed to match its rank.</summary>
     public Value Apply(GraphBuilder b, Value x)
     {
-        var (cos, sin) = ForRank(b, x.Rank);
+        var (cos, sin) = ForRank(x.Rank);
         var half = HeadDim / 2;
         var parts = b.Split(x, -1, half, half);
         var (x1, x2) = (parts[0], parts[1]);

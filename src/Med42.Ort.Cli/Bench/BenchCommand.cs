@@ -1,0 +1,47 @@
+using System.Reflection;
+using CommandLine;
+using Med42.Ort.Cli.Commands;
+using Med42.Ort.Core.Errors;
+
+namespace Med42.Ort.Cli.Bench;
+
+[Verb("bench", HelpText = "Benchmarks: bench generate|train|eval|export. Results print as a table and append to a CSV.")]
+internal sealed class BenchCommand : ICommand
+{
+    [Value(0, MetaName = "target", Required = true, HelpText = "What to benchmark.")]
+    public string Target { get; set; } = "";
+
+    [Option("threads", Default = "1,2", HelpText = "Comma-separated thread counts to sweep.")]
+    public string Threads { get; set; } = "1,2";
+
+    [Option("models", Default = "stories260K,15M,110M", HelpText = "Comma-separated model shapes (stories260K needs --stories260k or ../shared/data).")]
+    public string Models { get; set; } = "stories260K,15M,110M";
+
+    [Option("stories260k", HelpText = "Path to stories260K.bin (default: ../shared/data/models/stories260K/stories260K.bin if present).")]
+    public string? Stories260K { get; set; }
+
+    [Option("steps", Default = 256, HelpText = "Generated positions per run (generate).")]
+    public int Steps { get; set; } = 256;
+
+    [Option("repeats", Default = 3, HelpText = "Timed repetitions; the median is reported.")]
+    public int Repeats { get; set; } = 3;
+
+    [Option("csv", Default = "bench-results.csv", HelpText = "CSV file rows are appended to.")]
+    public string Csv { get; set; } = "bench-results.csv";
+
+    [Option("quick", HelpText = "Smallest settings (smoke test).")]
+    public bool Quick { get; set; }
+
+    public int[] ThreadCounts() => Threads.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
+    public string[] ModelNames() => Models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public int Run(CancellationToken cancellationToken)
+    {
+        var all = typeof(BenchCommand).Assembly.GetTypes()
+            .Where(t => typeof(IBenchmark).IsAssignableFrom(t) && !t.IsAbstract && !t.IsInterface)
+            .Select(t => (IBenchmark)Activator.CreateInstance(t)!).ToList();
+        var bench = all.FirstOrDefault(b => b.Name == Target)
+            ?? throw new Med42Exception($"bench: unknown target '{Target}' (available: {string.Join(", ", all.Select(b => b.Name).Order())})");
+        return bench.Run(this, cancellationToken);
+    }
+}

@@ -1,0 +1,48 @@
+// Model shapes the benchmarks sweep: llama2.c's stories15M and stories110M with random weights.
+using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.Tensors;
+using Med42.Ort.Llama;
+using Med42.Ort.Llama.Checkpoints;
+
+namespace Med42.Ort.Cli.Bench;
+
+internal static class BenchShapes
+{
+    public static LlamaConfig Stories15M => new()
+    {
+        HiddenSize = 288, IntermediateSize = 768, NumHiddenLayers = 6, NumAttentionHeads = 6, NumKeyValueHeads = 6,
+        VocabSize = 32000, MaxPositionEmbeddings = 256, TieWordEmbeddings = true,
+    };
+
+    public static LlamaConfig Stories110M => new()
+    {
+        HiddenSize = 768, IntermediateSize = 2048, NumHiddenLayers = 12, NumAttentionHeads = 12, NumKeyValueHeads = 12,
+        VocabSize = 32000, MaxPositionEmbeddings = 1024, TieWordEmbeddings = true,
+    };
+
+    /// <summary>(display name, config, weights) for a name from --models.</summary>
+    public static (string Name, LlamaConfig Config, ITensorStore Weights) Load(string name, BenchCommand options)
+    {
+        switch (name.ToLowerInvariant())
+        {
+            case "15m": return ("stories15M-shape (random)", Stories15M, TinyLlama.Create(Stories15M, seed: 15));
+            case "110m": return ("stories110M-shape (random)", Stories110M, TinyLlama.Create(Stories110M, seed: 110));
+            case "stories260k":
+                var path = options.Stories260K ?? FindShared("models/stories260K/stories260K.bin")
+                    ?? throw new Med42Exception("bench: stories260K not found; pass --stories260k PATH");
+                var ckpt = LlamaCheckpoint.Open(path);
+                return ("stories260K", ckpt.Config, ckpt.Weights);
+            default: throw new Med42Exception($"bench: unknown model '{name}' (expected stories260K, 15M or 110M)");
+        }
+    }
+
+    private static string? FindShared(string relative)
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var p = Path.Combine(dir.FullName, "shared", "data", relative);
+            if (File.Exists(p)) return p;
+        }
+        return null;
+    }
+}
