@@ -78,7 +78,8 @@ int main(int argc, char** argv) {
   Row("memcpy_d2d", "bytes", std::to_string(big), copy_ms, 2.0 * big);
   const struct { m42_dtype dt; const char* name; size_t size; } dtypes[] = {{M42_F32, "fp32", 4}, {M42_F16, "fp16", 2}, {M42_BF16, "bf16", 2}};
   for (long T : tokens)
-    for (auto [dt, name, es] : dtypes) {
+    for (const auto& entry : dtypes) {
+      const m42_dtype dt = entry.dt; const char* name = entry.name; const size_t es = entry.size;
       const std::string shape = std::to_string(T) + "x" + std::to_string(C);
       const double act = static_cast<double>(T) * C * es;
       Row("rms_norm_fwd", name, shape, P50([&] { Check(m42_cuda_rms_norm_forward(nullptr, dt, a, nullptr, w, T, C, 1e-5f, b, (float*)inv)); }),
@@ -90,7 +91,8 @@ int main(int argc, char** argv) {
           P50([&] { Check(m42_cuda_rotary_forward(nullptr, dt, a, b, T, H, D, (int64_t*)pos, (float*)cache, (float*)cache, P, 0.f, M42_ROTARY_HALF)); }),
           2 * act + T * 8.0);
     }
-  for (auto [dt, name, es] : dtypes) {
+  for (const auto& entry : dtypes) {
+    const m42_dtype dt = entry.dt; const char* name = entry.name; const size_t es = entry.size;
     const double bytes = F * C / 2.0 + F * (C / 32) * 4.0 + static_cast<double>(F) * C * es;
     Row("dequant_int4_b32", name, std::to_string(F) + "x" + std::to_string(C),
         P50([&] { Check(m42_cuda_dequant_int4(nullptr, dt, (uint8_t*)a, (float*)b, nullptr, F, C, 32, c)); }), bytes);

@@ -29,8 +29,9 @@ if [ "${1:-}" = "--cuda-compile" ]; then
     DEBIAN_FRONTEND=noninteractive ${sudo_cmd:-} apt-get install -y --no-install-recommends nvidia-cuda-toolkit clang-14
   fi
   host=""
+  # check_language(CUDA) probes nvcc in a sub-project that only sees the host compiler through CUDAHOSTCXX.
   nvcc_major=$(nvcc --version | sed -n 's/.*release \([0-9]*\)\..*/\1/p')
-  if [ "${nvcc_major:-12}" -lt 12 ]; then host="-DCMAKE_CUDA_HOST_COMPILER=$(command -v clang++-14)"; fi
+  if [ "${nvcc_major:-12}" -lt 12 ]; then export CUDAHOSTCXX=$(command -v clang++-14); host="-DCMAKE_CUDA_HOST_COMPILER=$CUDAHOSTCXX"; fi
   cmake -S . -B build-native/ci-cuda -DCMAKE_BUILD_TYPE=Release -DMED42_CUDA=ON -DMED42_BUILD_TESTS=OFF \
     -DCMAKE_CUDA_ARCHITECTURES="80;90" $host
   cmake --build build-native/ci-cuda -j "$(nproc)" --target med42_native bench_kernels

@@ -29,6 +29,24 @@ internal sealed class BenchCommand : ICommand
     [Option("csv", Default = "bench-results.csv", HelpText = "CSV file rows are appended to.")]
     public string Csv { get; set; } = "bench-results.csv";
 
+    [Option("tokenizer", HelpText = "eval: the Llama-2 tokenizer.model (32000 pieces).")]
+    public string? Tokenizer { get; set; }
+
+    [Option("medqa", HelpText = "eval: MedQA 4-option JSONL (e.g. the dev file phrases_no_exclude_dev.jsonl).")]
+    public string? MedQa { get; set; }
+
+    [Option("questions", Default = 8, HelpText = "eval: MedQA questions per timed run.")]
+    public int Questions { get; set; } = 8;
+
+    [Option("naive-questions", Default = 2, HelpText = "eval: questions for the (slow) naive path.")]
+    public int NaiveQuestions { get; set; } = 2;
+
+    [Option("batch-sizes", Default = "1,2,4,8,16,32", HelpText = "eval: fast-path batch sizes (rows per forward).")]
+    public string BatchSizes { get; set; } = "1,2,4,8,16,32";
+
+    [Option("full-logits-batch", Default = 4, HelpText = "eval: batch size of the generation path's full-logits run (0 = skip).")]
+    public int FullLogitsBatch { get; set; } = 4;
+
     [Option("quick", HelpText = "Smallest settings (smoke test).")]
     public bool Quick { get; set; }
 

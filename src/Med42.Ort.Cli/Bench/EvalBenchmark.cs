@@ -1,0 +1,180 @@
+// `med42 bench eval`: evaluation scoring throughput (a benchmark program, not a test). For random
+// stories15M- and 110M-shape Llamas with the Llama-2 tokenizer over MedQA dev questions it
+//   1. validates: the fast path equals the naive path (|Δ log-likelihood| ≤ 1e-4) on the first questions;
+//   2. times the naive path (one full forward per option, C# log-softmax), the generation path's batched
+//      full logits (FullLogitsScorer), and the fast path (OnnxScorer) for each batch size;
+//   3. measures ONNX Runtime's own f32 MatMul rate with constant (pre-packed) weights as the ceiling.
+// Scored tokens = Σ request input lengths (what one forward per option processes); scored-token FLOP/s =
+// 2 × matmul parameters × scored tokens/s, so prefix reuse can exceed the ceiling (work avoided).
+using System.Diagnostics;
+using System.Globalization;
+using Med42.Ort.Cli.Bench;
+using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.Tensors;
+using Med42.Ort.Core.Tokenizers;
+using Med42.Ort.Eval;
+using Med42.Ort.Eval.Documents;
+using Med42.Ort.Eval.Onnx;
+using Med42.Ort.Eval.Requests;
+using Med42.Ort.Eval.Scoring;
+using Med42.Ort.Eval.Tasks;
+using Med42.Ort.Graph;
+using Med42.Ort.Graph.Ir;
+using Med42.Ort.Graph.Onnx;
+using Med42.Ort.Llama;
+using Med42.Ort.Llama.Checkpoints;
+using Med42.Ort.Runtime;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Med42.Ort.Cli.Bench;
+
+internal sealed class EvalBenchmark : IBenchmark
+{
+    public string Tokenizer { get; set; } = "";
+
+    public string MedQa { get; set; } = "";
+
+    public string Shapes { get; set; } = "stories15M,110M";
+
+    public int Questions { get; set; } = 8;
+
+    public int NaiveQuestions { get; set; } = 2;
+
+    public string BatchSizes { get; set; } = "1,2,4,8,16,32";
+
+    public int FullLogitsBatch { get; set; } = 4;
+
+    public string? Csv { get; set; }
+
+    private static LlamaConfig Shape(string name) => name.ToLowerInvariant() switch
+    {
+        "stories15m" or "15m" => new LlamaConfig { HiddenSize = 288, IntermediateSize = 768, NumHiddenLayers = 6, NumAttentionHeads = 6, NumKeyValueHeads = 6, VocabSize = 32000, MaxPositionEmbeddings = 1024 },
+        "110m" => new LlamaConfig { HiddenSize = 768, IntermediateSize = 2048, NumHiddenLayers = 12, NumAttentionHeads = 12, NumKeyValueHeads = 12, VocabSize = 32000, MaxPositionEmbeddings = 1024 },
+        _ => throw new Med42Exception($"--shapes: unknown shape '{name}' (expected stories15M or 110M)"),
+    };
+
+    private readonly List<string> _rows = [];
+
+    public string Name => "eval";
+
+    private int Threads { get; set; }
+    private SessionSettings Session() => new() { Threads = Threads };
+
+    public int Run(BenchCommand o, CancellationToken cancellationToken)
+    {
+        Tokenizer = o.Tokenizer ?? throw new Med42Exception("bench eval: --tokenizer (the Llama-2 tokenizer.model) is required");
+        MedQa = o.MedQa ?? throw new Med42Exception("bench eval: --medqa (MedQA 4-option JSONL) is required");
+        Shapes = o.Models.Replace("stories260K,", "", StringComparison.OrdinalIgnoreCase);
+        Questions = o.Quick ? 2 : o.Questions;
+        NaiveQuestions = o.NaiveQuestions;
+        BatchSizes = o.BatchSizes;
+        FullLogitsBatch = o.FullLogitsBatch;
+        Csv = o.Csv;
+        Threads = o.ThreadCounts().Max();
+        var tokenizer = TokenizerLoader.Load(Tokenizer);
+        if (tokenizer.VocabSize != 32000) throw new Med42Exception($"{Tokenizer}: expected the 32000-piece Llama-2 tokenizer, got {tokenizer.VocabSize}");
+        var task = new MedQaTask(MedQa);
+        var docs = task.LoadDocs(new BadDataLog(false));
+        var batchSizes = BatchSizes.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var settings = Session();
+        var threads = Threads > 0 ? Threads.ToString(CultureInfo.InvariantCulture) : "default";
+        var device = $"{Environment.ProcessorCount} logical CPUs, {threads} threads, {settings.Device}";
+        Console.WriteLine($"# med42 bench eval — {device}, {DateTime.UtcNow:yyyy-MM-dd}");
+
+        foreach (var shapeName in Shapes.Split(','))
+        {
+            var config = Shape(shapeName.Trim());
+            var matmulParams = WeightLayout.For(config).Where(w => w.Kind is WeightKind.Linear or WeightKind.LmHead).Sum(w => w.ElementCount);
+            Console.WriteLine($"\n## {shapeName}: {matmulParams / 1e6:F1}M matmul parameters (2 FLOP each per token)");
+            var ceiling = MatMulCeiling(config, settings);
+            Console.WriteLine($"ORT f32 MatMul, constant weights [{config.HiddenSize}×{config.IntermediateSize}], 512 rows: {ceiling:F1} GFLOP/s → ceiling {ceiling * 1e9 / (2.0 * matmulParams):F0} tokens/s");
+            Record(shapeName, "matmul-ceiling", 0, 0, ceiling * 1e9 / (2.0 * matmulParams), ceiling, device);
+
+            var weights = TinyLlama.Create(config, seed: 1);
+            var split = new RequestTokenizer(tokenizer, config.MaxPositionEmbeddings);
+            var all = Requests(task, docs.Take(Questions).ToArray(), split);
+            var naiveSet = Requests(task, docs.Take(Math.Min(NaiveQuestions, Questions)).ToArray(), split);
+
+            using var graphs = ScoringGraphs.Create(config, weights, settings);
+            using var naive = NaiveModelScorer.Create(config, weights, settings);
+
+            // 1. Validate before timing.
+            using (var check = new OnnxScorer(graphs, new OnnxScorerOptions { BatchSize = 8 }))
+            {
+                var a = naive.Score(naiveSet);
+                var b = check.Score(naiveSet);
+                var maxDiff = a.Zip(b, (x, y) => Math.Abs(x.LogLikelihood - y.LogLikelihood)).Max();
+                Console.WriteLine($"validation: max |fast − naive| = {maxDiff:E2} over {naiveSet.Count} requests");
+                if (maxDiff > 1e-4) throw new InvalidOperationException($"fast path differs from the naive path by {maxDiff}");
+            }
+
+            Console.WriteLine("| path | batch | requests | scored tokens | s | scored tokens/s | scored GFLOP/s | % of MatMul ceiling | computed tokens/s |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            Time(shapeName, "naive", 1, naive, naiveSet, matmulParams, ceiling, device, null, cancellationToken);
+            if (FullLogitsBatch > 0)
+                Time(shapeName, "full-logits", FullLogitsBatch, new FullLogitsScorer(naive.Decoder, FullLogitsBatch), naiveSet, matmulParams, ceiling, device, null, cancellationToken);
+            foreach (var batch in batchSizes)
+            {
+                using var fast = new OnnxScorer(graphs, new OnnxScorerOptions { BatchSize = batch });
+                Time(shapeName, "fast", batch, fast, all, matmulParams, ceiling, device, () => fast.LastStats, cancellationToken);
+            }
+        }
+        if (Csv is not null)
+        {
+            var header = !File.Exists(Csv);
+            using var w = File.AppendText(Csv);
+            if (header) w.WriteLine("bench,shape,path,batch,tokens_per_s,gflops,device,date");
+            foreach (var r in _rows) w.WriteLine(r);
+        }
+        return 0;
+    }
+
+    private static IReadOnlyList<TokenRequest> Requests(IEvalTask task, IReadOnlyList<MultipleChoiceDoc> docs, RequestTokenizer split) =>
+        docs.SelectMany(d => EvalRunner.RequestsFor(task, d)).Select(split.Tokenize).ToArray();
+
+    private void Time(string shape, string path, int batch, ILoglikelihoodScorer scorer, IReadOnlyList<TokenRequest> requests,
+        long matmulParams, double ceilingGflops, string device, Func<ScoringStats>? stats, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        scorer.Score(requests, null, ct);
+        var s = watch.Elapsed.TotalSeconds;
+        var tokens = requests.Sum(r => (long)r.InputIds.Length);
+        var tps = tokens / s;
+        var gflops = 2.0 * matmulParams * tps / 1e9;
+        var computed = stats is null ? tps : (stats().PrefixTokens + stats().SuffixTokens) / s;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {path} | {batch} | {requests.Count} | {tokens} | {s:F2} | {tps:F0} | {gflops:F1} | {100 * gflops / ceilingGflops:F0}% | {computed:F0} |"));
+        Record(shape, path, batch, requests.Count, tps, gflops, device);
+    }
+
+    private void Record(string shape, string path, int batch, int requests, double tps, double gflops, string device) =>
+        _rows.Add(string.Create(CultureInfo.InvariantCulture, $"eval,{shape},{path},{batch},{tps:F1},{gflops:F2},\"{device}\",{DateTime.UtcNow:yyyy-MM-dd}"));
+
+    /// <summary>GFLOP/s of x[512,C]·W[C,F] with W a constant initializer (MLAS pre-packs it at session creation).</summary>
+    private static double MatMulCeiling(LlamaConfig c, SessionSettings settings)
+    {
+        const int rows = 512;
+        var b = new GraphBuilder("matmul_ceiling");
+        var x = b.Input("x", DType.F32, rows, c.HiddenSize);
+        var w = new float[c.HiddenSize * c.IntermediateSize];
+        var rng = new TinyLlama.SplitMix64(3);
+        for (var i = 0; i < w.Length; i++) w[i] = (float)(0.02 * rng.NextNormal());
+        var weight = b.Initializer("w", TensorSource.FromFloats([c.HiddenSize, c.IntermediateSize], w));
+        b.Output(b.MatMul(x, weight), "y");
+        using var session = settings.CreateSession(OnnxExport.ToBytes(b.Graph));
+        var input = new float[rows * c.HiddenSize];
+        for (var i = 0; i < input.Length; i++) input[i] = (float)rng.NextNormal();
+        using var value = OrtValue.CreateTensorValueFromMemory(input, [rows, c.HiddenSize]);
+        using var run = new RunOptions();
+        double Once(int reps)
+        {
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < reps; i++)
+                using (session.Run(run, ["x"], [value], ["y"])) { }
+            return watch.Elapsed.TotalSeconds / reps;
+        }
+        Once(3); // warm-up
+        var perRun = Enumerable.Range(0, 5).Select(_ => Once(4)).Order().ElementAt(2); // median of 5
+        return 2.0 * rows * c.HiddenSize * c.IntermediateSize / perRun / 1e9;
+    }
+}
