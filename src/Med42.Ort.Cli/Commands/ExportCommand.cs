@@ -1,0 +1,110 @@
+// `med42 export`: a checkpoint (plus an optional PEFT adapter, merged on the way) to a deployable
+// folder — genai (ONNX Runtime GenAI: model.onnx + genai_config.json + tokenizer.json), hf (merged
+// safetensors), peft (the adapter re-written in PEFT's layout). Wiring only; the algorithms live in
+// Med42.Ort.Export. Every output goes through a temporary folder; a non-empty --out needs --force.
+using CommandLine;
+using Med42.Ort.Core.Errors;
+using Med42.Ort.Export.Adapters;
+using Med42.Ort.Export.GenAi;
+using Med42.Ort.Export.Io;
+using Med42.Ort.Export.Merge;
+using Med42.Ort.Llama.Checkpoints;
+using Med42.Ort.Llama.Int4;
+
+namespace Med42.Ort.Cli.Commands;
+
+[Verb("export", HelpText = "Export a model (optionally with a LoRA adapter merged) as a GenAI, HF or PEFT folder.")]
+internal sealed class ExportCommand : ICommand
+{
+    [Option("model", Required = true, HelpText = "Base checkpoint (HF folder, llama2.c .bin, .gguf).")]
+    public string Model { get; set; } = "";
+
+    [Option("adapter", HelpText = "PEFT adapter folder (adapter_config.json + adapter_model.safetensors) to merge.")]
+    public string? Adapter { get; set; }
+
+    [Option("tokenizer", HelpText = "Tokenizer (.model or folder with tokenizer.json); default: found beside the model.")]
+    public string? Tokenizer { get; set; }
+
+    [Option("format", Required = true, HelpText = "genai, hf, peft or onnx-adapter.")]
+    public string Format { get; set; } = "";
+
+    [Option("out", Required = true, HelpText = "Output folder (must be empty or absent unless --force).")]
+    public string Out { get; set; } = "";
+
+    [Option("dtype", Default = "fp32", HelpText = "fp32 or fp16 (hf also bf16).")]
+    public string DType { get; set; } = "fp32";
+
+    [Option("int4", HelpText = "genai: quantise the projections to int4 (MatMulNBits).")]
+    public bool Int4 { get; set; }
+
+    [Option("block-size", Default = 32, HelpText = "int4 block size: 16, 32, 64 or 128.")]
+    public int BlockSize { get; set; } = 32;
+
+    [Option("asymmetric", HelpText = "int4 with zero points.")]
+    public bool Asymmetric { get; set; }
+
+    [Option("accuracy-level", Default = 0, HelpText = "MatMulNBits accuracy_level (0..4; 4 = int8 activations).")]
+    public int AccuracyLevel { get; set; }
+
+    [Option("int4-head", HelpText = "Also quantise the LM head.")]
+    public bool Int4Head { get; set; }
+
+    [Option("attention", Default = "plain", HelpText = "plain (standard ops) or gqa (GroupQueryAttention; not implemented yet).")]
+    public string Attention { get; set; } = "plain";
+
+    [Option("force", HelpText = "Replace a non-empty output folder.")]
+    public bool Force { get; set; }
+
+    public int Run(CancellationToken cancellationToken)
+    {
+        OutputFolder.CheckWritable(Out, Force); // refuse early, before any work
+        using var ckpt = LlamaCheckpoint.Open(Model);
+        var config = ckpt.Config;
+        using var adapter = Adapter is null ? null : PeftAdapter.Read(Adapter, config);
+        var dtype = ConvertCommand.ParseDType(DType);
+        switch (Format.ToLowerInvariant())
+        {
+            case "genai":
+            {
+                var attention = Attention.ToLowerInvariant() switch
+                {
+                    "plain" => AttentionKind.Plain,
+                    "gqa" => AttentionKind.Gqa,
+                    _ => throw new Med42Exception($"--attention: unknown value '{Attention}' (expected plain or gqa)"),
+                };
+                var tokenizer = TokenizerSource.Find(Model, Tokenizer, config);
+                using var merged = adapter is null ? null : new MergedTensorStore(config, ckpt.Weights, adapter.Config, adapter.Tensors);
+                GenAiFolder.Export(Out, config, (Core.Tensors.ITensorStore?)merged ?? ckpt.Weights, tokenizer, new GenAiExportOptions
+                {
+                    DType = dtype,
+                    Attention = attention,
+                    Int4 = Int4 ? new Int4Options { BlockSize = BlockSize, Asymmetric = Asymmetric, AccuracyLevel = AccuracyLevel, QuantizeHead = Int4Head }.Validate("--int4") : null,
+                    // llama2.c models end a story with BOS; GenAI should stop there as llama2.c does.
+                    ExtraStopIds = ckpt.Format == CheckpointFormat.Llama2c ? [config.BosTokenId] : [],
+                    Force = Force,
+                });
+                break;
+            }
+            case "hf":
+                if (adapter is null) HfFolderWriter.Save(Out, config, ckpt.Weights, dtype, tokenizerSource: Tokenizer ?? TokenizerFolder(), overwrite: Force);
+                else LoraMerge.Save(Out, config, ckpt.Weights, adapter, dtype, Tokenizer ?? TokenizerFolder(), Force);
+                break;
+            case "peft":
+                if (adapter is null) throw new Med42Exception("--format peft: needs --adapter (the adapter to write in PEFT's layout)");
+                PeftAdapter.Write(Out, config, adapter.Config, adapter.Tensors, adapter.BaseModel == "" ? Model : adapter.BaseModel, Force);
+                break;
+            case "onnx-adapter":
+                throw new Med42Exception("--format onnx-adapter: the .onnx_adapter writer is not implemented yet");
+            default:
+                throw new Med42Exception($"--format: unknown format '{Format}' (expected genai, hf, peft or onnx-adapter)");
+        }
+        Console.WriteLine($"wrote {Out}");
+        return 0;
+    }
+
+    private string? TokenizerFolder()
+    {
+        var dir = Directory.Exists(Model) ? Model : Path.GetDirectoryName(Path.GetFullPath(Model))!;
+        return HfFolderWriter.TokenizerFiles.Any(f => File.Exists(Path.Combine(dir, f))) ? dir : null;
+    }
+}

@@ -1,0 +1,61 @@
+// Exports a Llama checkpoint as an ONNX Runtime GenAI model folder:
+//   model.onnx (+ model.onnx.data)   the plain-ops decoder of LlamaGraph (GenAI's input/output names),
+//                                    fp32 or fp16, projections optionally int4 (MatMulNBits)
+//   genai_config.json                GenAiConfig (past_present_share_buffer false: present = concat(past, new))
+//   tokenizer.json, tokenizer_config.json, special_tokens_map.json (+ tokenizer.model)
+// Written into a temporary folder and renamed (OutputFolder). Test: tests/Med42.Ort.Export.Tests/GenAi/GenAiFolderTests.cs.
+using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.Tensors;
+using Med42.Ort.Export.Io;
+using Med42.Ort.Graph.Onnx;
+using Med42.Ort.Llama;
+using Med42.Ort.Llama.Blocks;
+using Med42.Ort.Llama.Graphs;
+using Med42.Ort.Llama.Int4;
+
+namespace Med42.Ort.Export.GenAi;
+
+public enum AttentionKind { Plain, Gqa }
+
+public sealed record GenAiExportOptions
+{
+    /// <summary>F32 or F16 (weights, activations and KV cache; logits stay F32).</summary>
+    public DType DType { get; init; } = DType.F32;
+    /// <summary>Quantise the projections to int4 (null = keep float).</summary>
+    public Int4Options? Int4 { get; init; }
+    public AttentionKind Attention { get; init; } = AttentionKind.Plain;
+    /// <summary>Stop ids besides EOS (llama2.c models: BOS).</summary>
+    public IReadOnlyList<int> ExtraStopIds { get; init; } = [];
+    public bool Force { get; init; }
+    /// <summary>Initializers of at least this many bytes go to model.onnx.data.</summary>
+    public long ExternalDataThreshold { get; init; } = 1024;
+}
+
+public static class GenAiFolder
+{
+    public const string ModelFile = "model.onnx";
+
+    public static void Export(string outDir, LlamaConfig config, ITensorStore weights, TokenizerSource tokenizer, GenAiExportOptions options)
+    {
+        if (options.DType is not (DType.F32 or DType.F16)) throw new Med42Exception($"--dtype: GenAI export supports fp32 or fp16, not {options.DType}");
+        if (options.Attention == AttentionKind.Gqa)
+            throw new Med42Exception("--attention gqa: the GroupQueryAttention decoder is not implemented yet; use --attention plain");
+        config.Validate(weights.Source);
+        Llama.Checkpoints.LlamaCheckpoint.Validate(config, weights);
+        OutputFolder.Write(outDir, options.Force, tmp =>
+        {
+            var graph = BuildGraph(config, weights, options);
+            OnnxExport.Save(graph, tmp, ModelFile, new OnnxExportOptions { ExternalDataThreshold = options.ExternalDataThreshold });
+            GenAiConfig.Write(Path.Combine(tmp, GenAiConfig.FileName), config, ModelFile, pastPresentShareBuffer: false, options.ExtraStopIds);
+            tokenizer.WriteTo(tmp, config.MaxPositionEmbeddings);
+        });
+    }
+
+    /// <summary>The decoder graph the folder holds (also used by tests and the benchmark in memory).</summary>
+    public static Graph.Ir.IrGraph BuildGraph(LlamaConfig config, ITensorStore weights, GenAiExportOptions options)
+    {
+        ILinearFactory linear = options.Int4 is { } q ? new Int4Linear(weights, q) : PlainLinear.Instance;
+        var head = options.Int4 is { QuantizeHead: true } ? linear : PlainLinear.Instance;
+        return LlamaDecoder.Build(config, weights, options.DType, new LlamaGraphOptions { ComputeType = options.DType, Linear = linear, HeadLinear = head });
+    }
+}

@@ -1,0 +1,45 @@
+// Every export writes into a hidden temporary sibling of the output folder and renames it into place
+// at the end, so a failure never leaves a half-written model. A non-empty output folder is refused
+// unless the caller forces it (then it is replaced only after the new one is complete).
+using Med42.Ort.Core.Errors;
+
+namespace Med42.Ort.Export.Io;
+
+public static class OutputFolder
+{
+    /// <summary>Throws when <paramref name="dir"/> exists and is not empty and <paramref name="force"/> is off.</summary>
+    public static void CheckWritable(string dir, bool force)
+    {
+        var full = Path.GetFullPath(dir);
+        if (File.Exists(full)) throw new Med42Exception($"{dir}: output path is a file, not a folder");
+        if (!force && Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
+            throw new Med42Exception($"{dir}: output folder exists and is not empty (pass --force to replace it)");
+    }
+
+    /// <summary>Runs <paramref name="write"/> on a temporary folder, then renames it to <paramref name="dir"/>.</summary>
+    public static void Write(string dir, bool force, Action<string> write)
+    {
+        CheckWritable(dir, force);
+        var full = Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar);
+        var parent = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(parent);
+        var tmp = Path.Combine(parent, $".{Path.GetFileName(full)}.tmp-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(tmp);
+        try
+        {
+            write(tmp);
+            if (Directory.Exists(full))
+            {
+                var old = tmp + ".old";
+                Directory.Move(full, old);
+                Directory.Move(tmp, full);
+                Directory.Delete(old, recursive: true);
+            }
+            else Directory.Move(tmp, full);
+        }
+        finally
+        {
+            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
+        }
+    }
+}
