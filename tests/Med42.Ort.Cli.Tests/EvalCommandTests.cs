@@ -2,7 +2,6 @@
 // TempDir) from the dev files in ../shared/data, run as the built med42.dll in a child process.
 // Checks: exit 0, every output written, per-task n, acc and stderr recomputed independently from the
 // samples JSONL (sample sd / √n, as the harness), accuracy near chance for a 260K-parameter story model.
-using System.Diagnostics;
 using System.Text.Json;
 using Med42.Ort.Tests.Shared;
 
@@ -12,17 +11,7 @@ public class EvalCommandTests
 {
     private static readonly string[] Subjects = ["anatomy", "clinical_knowledge", "college_biology", "college_medicine", "medical_genetics", "professional_medicine"];
 
-    internal static (int Code, string Stdout, string Stderr) RunMed42(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "med42.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(3))) { p.Kill(entireProcessTree: true); throw new TimeoutException("med42 eval did not finish in 3 minutes"); }
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    internal static (int Code, string Stdout, string Stderr) RunMed42(params string[] args) => Med42Process.Run(args);
 
     private static void Link(string dataDir, string relative, string sharedRelative)
     {

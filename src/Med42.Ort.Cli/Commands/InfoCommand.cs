@@ -19,7 +19,7 @@ internal sealed class InfoCommand : ICommand
         using var ckpt = LlamaCheckpoint.Open(Model);
         var c = ckpt.Config;
         var console = AnsiConsole.Console;
-        var grid = new Table().AddColumn("field").AddColumn("value").Title($"{ckpt.Source} ({ckpt.Format})");
+        var grid = new Table().AddColumn("field").AddColumn("value").Title(Markup.Escape($"{ckpt.Source} ({ckpt.Format})"));
         void Row(string k, object v) => grid.AddRow(k, Markup.Escape(Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? ""));
         Row("hidden_size (C)", c.HiddenSize);
         Row("intermediate_size (F)", c.IntermediateSize);
@@ -38,7 +38,7 @@ internal sealed class InfoCommand : ICommand
         if (Tensors)
         {
             var table = new Table().AddColumn("tensor").AddColumn("dtype").AddColumn("shape").AddColumn(new TableColumn("elements").RightAligned());
-            foreach (var t in ckpt.Weights.Tensors) table.AddRow(Markup.Escape(t.Name), t.DType.ToString(), t.ShapeText, $"{t.ElementCount:N0}");
+            foreach (var t in ckpt.Weights.Tensors) table.AddRow(Markup.Escape(t.Name), t.DType.ToString(), Markup.Escape(t.ShapeText), $"{t.ElementCount:N0}");
             console.Write(table);
         }
         return 0;
