@@ -33,7 +33,10 @@ if [ "${1:-}" = "--cuda-compile" ]; then
   nvcc_major=$(nvcc --version | sed -n 's/.*release \([0-9]*\)\..*/\1/p')
   if [ "${nvcc_major:-12}" -lt 12 ]; then export CUDAHOSTCXX=$(command -v clang++-14); host="-DCMAKE_CUDA_HOST_COMPILER=$CUDAHOSTCXX"; fi
   cmake -S . -B build-native/ci-cuda -DCMAKE_BUILD_TYPE=Release -DMED42_CUDA=ON -DMED42_BUILD_TESTS=OFF \
-    -DCMAKE_CUDA_ARCHITECTURES="80;90" $host
-  cmake --build build-native/ci-cuda -j "$(nproc)" --target med42_native bench_kernels
+    -DCMAKE_CUDA_ARCHITECTURES="80;90" $host ${ort_include:+-DORT_INCLUDE_DIR="$ort_include"}
+  targets="med42_native bench_kernels"
+  # The custom-op library's CUDA-EP kernels need the ONNX Runtime headers.
+  [ -n "$ort_include" ] && targets="$targets med42_ort_ops"
+  cmake --build build-native/ci-cuda -j "$(nproc)" --target $targets
   echo "native: CUDA sources compile for sm_80 and sm_90 (nvcc $(nvcc --version | tail -1))"
 fi

@@ -15,11 +15,16 @@ log() { echo "[check] $*" | tee -a "$out/check.log"; }
 
 gtest_args=()
 if [ -n "${GTEST_ROOT:-}" ]; then gtest_args+=(-DGTest_ROOT="$GTEST_ROOT"); fi
+# ONNX Runtime C API headers (a copy of the NuGet package's build/native/include): with them the build also
+# compiles libmed42_ort_ops with its CUDA-EP kernels (MED42_ORT_CUDA) against this machine's CUDA.
+if [ -n "${ORT_INCLUDE_DIR:-}" ]; then gtest_args+=(-DORT_INCLUDE_DIR="$ORT_INCLUDE_DIR"); fi
 log "configure (sm_$arch, MED42_CUDA=ON)"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DMED42_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$arch" \
   "${gtest_args[@]}" >"$out/configure.log" 2>&1 || { log "configure FAILED (see configure.log)"; exit 1; }
 log "build"
 cmake --build "$build" -j "$(nproc)" >"$out/build.log" 2>&1 || { log "build FAILED (see build.log)"; tail -30 "$out/build.log"; exit 1; }
+if [ -f "$build/native/libmed42_ort_ops.so" ]; then log "custom ops (CPU + CUDA EP) built: $build/native/libmed42_ort_ops.so"
+else log "custom ops not built (set ORT_INCLUDE_DIR to the ONNX Runtime headers to compile the CUDA-EP variants)"; fi
 
 parity=skipped
 if grep -q "GoogleTest not found" "$out/configure.log"; then

@@ -9,11 +9,16 @@
 //                                                  -> Y [..., N]        (MatMulNBits semantics, bits = 4)
 // Kernel errors come back as ORT statuses (KernelComputeV2), never as exceptions across the C API.
 // Tested from C# (tests/Med42.Ort.Native.Tests/CustomOpTests.cs) against plain-ONNX graphs.
+// With MED42_ORT_CUDA (a CUDA build) the same ops are also registered for the CUDA EP (float32): they run
+// the m42_cuda_* kernels on the stream ORT hands the kernel (KernelContext_GetGPUComputeStream), with
+// scratch from ORT's allocator for the inputs' device. This file stays host C++: the m42_cuda_* entry
+// points take the stream as void*, so no CUDA header is needed here.
 #define ORT_API_MANUAL_INIT
 #include "onnxruntime_cxx_api.h"
 #undef ORT_API_MANUAL_INIT
 #include "onnxruntime_lite_custom_op.h"
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -138,6 +143,109 @@ struct MatMulInt4 {
   int64_t K, N, block;
 };
 
+#ifdef MED42_ORT_CUDA
+// ---- CUDA EP variants: same contracts and checks, device buffers, ORT's compute stream. ----------------
+
+void* Stream(OrtKernelContext* ctx) { return Ort::KernelContext{ctx}.GetGPUComputeStream(); }
+
+// Device scratch of `bytes` from ORT's allocator for the device input `index` lives on, released at scope exit
+// (stream-ordered reuse, as ORT's own CUDA kernels do with their scratch).
+struct Scratch {
+  Scratch(OrtKernelContext* ctx, size_t index, size_t bytes)
+      : allocator(Ort::KernelContext{ctx}.GetAllocator(
+            *static_cast<const OrtMemoryInfo*>(Ort::KernelContext{ctx}.GetInput(index).GetTensorMemoryInfo()))),
+        data(allocator.Alloc(bytes)) {}
+  ~Scratch() { allocator.Free(data); }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  Ort::Allocator allocator;
+  void* data;
+};
+
+struct RmsNormCuda {
+  RmsNormCuda(const OrtApi*, const OrtKernelInfo* info) : eps(AttrOr<float>(info, "epsilon", 1e-5f)) {}
+  Ort::Status Compute(OrtKernelContext* ctx, const Tensor<float>& x, const Tensor<float>& w, Tensor<float>& y,
+                      Tensor<float>& inv) {
+    const auto& shape = x.Shape();
+    if (shape.empty()) return Invalid("RmsNorm: X must have rank >= 1");
+    const int64_t C = shape.back(), rows = Product(Leading(shape, 1));
+    if (w.NumberOfElement() != C) return Invalid("RmsNorm: W must have C = " + std::to_string(C) + " elements");
+    float* yd = y.Allocate(shape);
+    float* id = inv.Allocate(Leading(shape, 1));
+    return ToOrt(m42_cuda_rms_norm_forward(Stream(ctx), M42_F32, x.Data(), nullptr, w.Data(), rows, C, eps, yd, id));
+  }
+  float eps;
+};
+
+struct RmsNormGradCuda {
+  RmsNormGradCuda(const OrtApi*, const OrtKernelInfo*) {}
+  Ort::Status Compute(OrtKernelContext* ctx, const Tensor<float>& dy, const Tensor<float>& x, const Tensor<float>& w,
+                      const Tensor<float>& inv, Tensor<float>& dx, Tensor<float>& dw) {
+    const auto& shape = x.Shape();
+    if (shape.empty() || dy.Shape() != shape) return Invalid("RmsNormGrad: dY and X must have the same rank >= 1 shape");
+    const int64_t C = shape.back(), rows = Product(Leading(shape, 1));
+    if (w.NumberOfElement() != C || inv.NumberOfElement() != rows)
+      return Invalid("RmsNormGrad: W must have C elements and InvRms one per row");
+    float* dxd = dx.Allocate(shape);
+    float* dwd = dw.Allocate({C});
+    // fp32 partial dw rows, one per block of M42_RMS_NORM_BWD_ROWS rows (deterministic two-pass reduction).
+    const int64_t parts = (rows + M42_RMS_NORM_BWD_ROWS - 1) / M42_RMS_NORM_BWD_ROWS;
+    Scratch partial(ctx, 1, static_cast<size_t>(std::max<int64_t>(parts, 1) * C) * sizeof(float));
+    return ToOrt(m42_cuda_rms_norm_backward(Stream(ctx), M42_F32, dy.Data(), x.Data(), w.Data(), inv.Data(), rows, C,
+                                            dxd, dwd, static_cast<float*>(partial.data)));
+  }
+};
+
+template <int Sign>
+struct RotaryCuda {
+  RotaryCuda(const OrtApi*, const OrtKernelInfo* info)
+      : layout(AttrOr<int64_t>(info, "interleaved", 0) != 0 ? M42_ROTARY_INTERLEAVED : M42_ROTARY_HALF) {}
+  Ort::Status Compute(OrtKernelContext* ctx, const Tensor<float>& x, const Tensor<int64_t>& pos,
+                      const Tensor<float>& cos_cache, const Tensor<float>& sin_cache, Tensor<float>& y) {
+    const char* name = Sign > 0 ? "Rotary" : "RotaryGrad";
+    const auto& shape = x.Shape();
+    if (shape.size() < 3) return Invalid(std::string(name) + ": X must be [..., H, D] with rank >= 3");
+    const int64_t D = shape.back(), H = shape[shape.size() - 2], rows = Product(Leading(shape, 2));
+    if (pos.NumberOfElement() != rows)
+      return Invalid(std::string(name) + ": position_ids must have one entry per row (" + std::to_string(rows) + ")");
+    const auto& cs = cos_cache.Shape();
+    if (cs.size() != 2 || cs[1] * 2 != D || sin_cache.Shape() != cs)
+      return Invalid(std::string(name) + ": cos_cache/sin_cache must both be [max_position, D/2]");
+    float* yd = y.Allocate(shape);
+    auto fn = Sign > 0 ? m42_cuda_rotary_forward : m42_cuda_rotary_backward;
+    return ToOrt(fn(Stream(ctx), M42_F32, x.Data(), yd, rows, H, D, pos.Data(), cos_cache.Data(), sin_cache.Data(), cs[0],
+                    0.f, layout));
+  }
+  m42_rotary_layout layout;
+};
+
+struct MatMulInt4Cuda {
+  MatMulInt4Cuda(const OrtApi*, const OrtKernelInfo* info)
+      : K(AttrOr<int64_t>(info, "K", 0)), N(AttrOr<int64_t>(info, "N", 0)), block(AttrOr<int64_t>(info, "block_size", 32)) {}
+  Ort::Status Compute(OrtKernelContext* ctx, const Tensor<float>& a, const Tensor<uint8_t>& b, const Tensor<float>& scales,
+                      std::optional<const Tensor<uint8_t>*> zero_points, Tensor<float>& y) {
+    const auto& shape = a.Shape();
+    if (shape.empty() || shape.back() != K) return Invalid("MatMulInt4: A's last dimension must equal attribute K");
+    const int64_t blocks = block > 0 ? K / block : 0;
+    if (b.NumberOfElement() != N * blocks * (block / 2) || scales.NumberOfElement() != N * blocks)
+      return Invalid("MatMulInt4: B must be [N, K/block, block/2] and scales [N*K/block]");
+    const uint8_t* zp = zero_points.has_value() && *zero_points != nullptr ? (*zero_points)->Data() : nullptr;
+    if (zp && (*zero_points)->NumberOfElement() != N * ((blocks + 1) / 2))
+      return Invalid("MatMulInt4: zero_points must be uint8 [N * ceil(K/block/2)]");
+    auto out_shape = shape;
+    out_shape.back() = N;
+    const int64_t M = Product(Leading(shape, 1));
+    float* yd = y.Allocate(out_shape);
+    if (M == 1)  // decoding: fused dequant + matrix-vector product, no scratch
+      return ToOrt(m42_cuda_matvec_int4(Stream(ctx), M42_F32, a.Data(), b.Data(), scales.Data(), zp, N, K, block, yd));
+    if (N <= 0 || K <= 0) return Invalid("MatMulInt4: attributes K and N must be positive");
+    Scratch w(ctx, 0, static_cast<size_t>(N * K) * sizeof(float));  // dequantised W [N, K]
+    return ToOrt(m42_cuda_gemm_int4(Stream(ctx), M42_F32, a.Data(), b.Data(), scales.Data(), zp, M, N, K, block, w.data, yd));
+  }
+  int64_t K, N, block;
+};
+#endif  // MED42_ORT_CUDA
+
 // The ops live for the life of the process: ORT keeps raw pointers to them after registration.
 std::vector<std::unique_ptr<Ort::Custom::OrtLiteCustomOp>>& Ops() {
   static std::vector<std::unique_ptr<Ort::Custom::OrtLiteCustomOp>> ops;
@@ -162,6 +270,14 @@ extern "C" __attribute__((visibility("default"))) OrtStatus* ORT_API_CALL Regist
       ops.emplace_back(Ort::Custom::CreateLiteCustomOp<RotaryOp<+1>>("Rotary", kCpu));
       ops.emplace_back(Ort::Custom::CreateLiteCustomOp<RotaryOp<-1>>("RotaryGrad", kCpu));
       ops.emplace_back(Ort::Custom::CreateLiteCustomOp<MatMulInt4>("MatMulInt4", kCpu));
+#ifdef MED42_ORT_CUDA
+      constexpr const char* kCuda = "CUDAExecutionProvider";
+      ops.emplace_back(Ort::Custom::CreateLiteCustomOp<RmsNormCuda>("RmsNorm", kCuda));
+      ops.emplace_back(Ort::Custom::CreateLiteCustomOp<RmsNormGradCuda>("RmsNormGrad", kCuda));
+      ops.emplace_back(Ort::Custom::CreateLiteCustomOp<RotaryCuda<+1>>("Rotary", kCuda));
+      ops.emplace_back(Ort::Custom::CreateLiteCustomOp<RotaryCuda<-1>>("RotaryGrad", kCuda));
+      ops.emplace_back(Ort::Custom::CreateLiteCustomOp<MatMulInt4Cuda>("MatMulInt4", kCuda));
+#endif
       for (auto& op : ops) domain->Add(op.get());
     }
     Ort::UnownedSessionOptions{options}.Add(*domain);

@@ -25,6 +25,9 @@ internal sealed class ChatCommand : RunOptionsBase, ICommand
     [Option("system", Default = "You are a helpful medical assistant.", HelpText = "System message.")]
     public string System { get; set; } = "";
 
+    [Option("adapter", HelpText = "GenAI folders: an .onnx_adapter to activate (a path, or a name N for N.onnx_adapter in the folder; med42 export --format onnx-adapter writes 'adapter').")]
+    public string? Adapter { get; set; }
+
     [Option("max-new-tokens", Default = 256, HelpText = "Tokens to generate per answer.")]
     public int MaxNewTokens { get; set; } = 256;
 
@@ -35,6 +38,7 @@ internal sealed class ChatCommand : RunOptionsBase, ICommand
         var genai = Directory.Exists(Model) && File.Exists(Path.Combine(Model, GenAiConfig.FileName));
         Console.Error.WriteLine($"{(genai ? "ONNX Runtime GenAI" : "Med42.Ort runtime")}: {Model}. Empty line to quit.");
         if (genai) return RunGenAi(cancellationToken);
+        if (Adapter is not null) throw new Core.Errors.Med42Exception("--adapter: only GenAI folders take an .onnx_adapter (export with --format onnx-adapter)");
         using var model = LoadedModel.Open(Model, Tokenizer);
         using var decoder = ModelLoader.CreateDecoder(model.Config, model.Weights, Session());
         var generator = new Generator(decoder);
@@ -58,6 +62,13 @@ internal sealed class ChatCommand : RunOptionsBase, ICommand
         using var tokenizer = new OgaTokenizer(model);
         using var config = Core.Checkpoints.JsonFile.Read(Path.Combine(Model, GenAiConfig.FileName));
         var bos = config.RootElement.GetProperty("model").GetProperty("bos_token_id").GetInt32();
+        using var adapters = Adapter is null ? null : new Microsoft.ML.OnnxRuntimeGenAI.Adapters(model);
+        if (Adapter is not null)
+        {
+            var path = File.Exists(Adapter) ? Adapter : Path.Combine(Model, Adapter + Export.Adapters.OnnxAdapterFile.Extension);
+            if (!File.Exists(path)) throw new Core.Errors.Med42Exception($"--adapter: {path}: no such .onnx_adapter file");
+            adapters!.LoadAdapter(path, "active");
+        }
         while (!cancellationToken.IsCancellationRequested && Console.ReadLine() is { Length: > 0 } line)
         {
             using var sequences = tokenizer.Encode(Template(System, line));
@@ -66,6 +77,7 @@ internal sealed class ChatCommand : RunOptionsBase, ICommand
             using var p = new OgaParams(model);
             p.SetSearchOption("max_length", prompt.Length + MaxNewTokens);
             using var generator = new OgaGenerator(model, p);
+            if (adapters is not null) generator.SetActiveAdapter(adapters, "active");
             using var stream = tokenizer.CreateStream();
             generator.AppendTokens(prompt);
             while (!generator.IsDone() && !cancellationToken.IsCancellationRequested)

@@ -1,6 +1,7 @@
 // `med42 export`: a checkpoint (plus an optional PEFT adapter, merged on the way) to a deployable
 // folder — genai (ONNX Runtime GenAI: model.onnx + genai_config.json + tokenizer.json), hf (merged
-// safetensors), peft (the adapter re-written in PEFT's layout). Wiring only; the algorithms live in
+// safetensors), peft (the adapter re-written in PEFT's layout), onnx-adapter (a GenAI folder whose decoder
+// takes LoRA inputs + adapter.onnx_adapter for ONNX Runtime's LoRA API). Wiring only; the algorithms live in
 // Med42.Ort.Export. Every output goes through a temporary folder; a non-empty --out needs --force.
 using CommandLine;
 using Med42.Ort.Core.Errors;
@@ -19,7 +20,7 @@ internal sealed class ExportCommand : ICommand
     [Option("model", Required = true, HelpText = "Base checkpoint (HF folder, llama2.c .bin, .gguf).")]
     public string Model { get; set; } = "";
 
-    [Option("adapter", HelpText = "PEFT adapter folder (adapter_config.json + adapter_model.safetensors) to merge.")]
+    [Option("adapter", HelpText = "PEFT adapter folder (adapter_config.json + adapter_model.safetensors) to merge (onnx-adapter: to convert).")]
     public string? Adapter { get; set; }
 
     [Option("tokenizer", HelpText = "Tokenizer (.model or folder with tokenizer.json); default: found beside the model.")]
@@ -49,7 +50,7 @@ internal sealed class ExportCommand : ICommand
     [Option("int4-head", HelpText = "Also quantise the LM head.")]
     public bool Int4Head { get; set; }
 
-    [Option("attention", Default = "plain", HelpText = "plain (standard ops) or gqa (GroupQueryAttention; not implemented yet).")]
+    [Option("attention", Default = "plain", HelpText = "plain (standard ops) or gqa (com.microsoft GroupQueryAttention, shared KV buffer).")]
     public string Attention { get; set; } = "plain";
 
     [Option("force", HelpText = "Replace a non-empty output folder.")]
@@ -66,23 +67,16 @@ internal sealed class ExportCommand : ICommand
         {
             case "genai":
             {
-                var attention = Attention.ToLowerInvariant() switch
-                {
-                    "plain" => AttentionKind.Plain,
-                    "gqa" => AttentionKind.Gqa,
-                    _ => throw new Med42Exception($"--attention: unknown value '{Attention}' (expected plain or gqa)"),
-                };
                 var tokenizer = TokenizerSource.Find(Model, Tokenizer, config);
                 using var merged = adapter is null ? null : new MergedTensorStore(config, ckpt.Weights, adapter.Config, adapter.Tensors);
-                GenAiFolder.Export(Out, config, (Core.Tensors.ITensorStore?)merged ?? ckpt.Weights, tokenizer, new GenAiExportOptions
-                {
-                    DType = dtype,
-                    Attention = attention,
-                    Int4 = Int4 ? new Int4Options { BlockSize = BlockSize, Asymmetric = Asymmetric, AccuracyLevel = AccuracyLevel, QuantizeHead = Int4Head }.Validate("--int4") : null,
-                    // llama2.c models end a story with BOS; GenAI should stop there as llama2.c does.
-                    ExtraStopIds = ckpt.Format == CheckpointFormat.Llama2c ? [config.BosTokenId] : [],
-                    Force = Force,
-                });
+                GenAiFolder.Export(Out, config, (Core.Tensors.ITensorStore?)merged ?? ckpt.Weights, tokenizer, GenAiOptions(ckpt.Format, config, dtype));
+                break;
+            }
+            case "onnx-adapter":
+            {
+                if (adapter is null) throw new Med42Exception("--format onnx-adapter: needs --adapter (the PEFT adapter to convert)");
+                var tokenizer = TokenizerSource.Find(Model, Tokenizer, config);
+                OnnxAdapterExport.Export(Out, config, ckpt.Weights, adapter, tokenizer, GenAiOptions(ckpt.Format, config, dtype));
                 break;
             }
             case "hf":
@@ -93,14 +87,27 @@ internal sealed class ExportCommand : ICommand
                 if (adapter is null) throw new Med42Exception("--format peft: needs --adapter (the adapter to write in PEFT's layout)");
                 PeftAdapter.Write(Out, config, adapter.Config, adapter.Tensors, adapter.BaseModel == "" ? Model : adapter.BaseModel, Force);
                 break;
-            case "onnx-adapter":
-                throw new Med42Exception("--format onnx-adapter: the .onnx_adapter writer is not implemented yet");
             default:
                 throw new Med42Exception($"--format: unknown format '{Format}' (expected genai, hf, peft or onnx-adapter)");
         }
         Console.WriteLine($"wrote {Out}");
         return 0;
     }
+
+    private GenAiExportOptions GenAiOptions(CheckpointFormat format, Llama.LlamaConfig config, Core.Tensors.DType dtype) => new()
+    {
+        DType = dtype,
+        Attention = Attention.ToLowerInvariant() switch
+        {
+            "plain" => AttentionKind.Plain,
+            "gqa" => AttentionKind.Gqa,
+            _ => throw new Med42Exception($"--attention: unknown value '{Attention}' (expected plain or gqa)"),
+        },
+        Int4 = Int4 ? new Int4Options { BlockSize = BlockSize, Asymmetric = Asymmetric, AccuracyLevel = AccuracyLevel, QuantizeHead = Int4Head }.Validate("--int4") : null,
+        // llama2.c models end a story with BOS; GenAI should stop there as llama2.c does.
+        ExtraStopIds = format == CheckpointFormat.Llama2c ? [config.BosTokenId] : [],
+        Force = Force,
+    };
 
     private string? TokenizerFolder()
     {

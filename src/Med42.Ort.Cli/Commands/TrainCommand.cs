@@ -44,6 +44,7 @@ internal sealed class TrainCommand : ICommand
     [Option("seed")] public ulong? Seed { get; set; }
     [Option("device", HelpText = "cpu or cuda.")] public string? Device { get; set; }
     [Option("threads")] public int? Threads { get; set; }
+    [Option("kernels", HelpText = "onnx (default) or native: ai.med42 custom ops for RMSNorm/rotary (libmed42_ort_ops).")] public string? Kernels { get; set; }
     [Option("gradient-checkpointing", HelpText = "Recompute each decoder layer in the backward pass.")] public bool GradientCheckpointing { get; set; }
 
     public TrainOptions Options()
@@ -86,6 +87,8 @@ internal sealed class TrainCommand : ICommand
             Seed = Seed ?? o.Seed,
             Device = Device is null ? o.Device : SessionSettings.ParseDevice(Device),
             Threads = Threads ?? o.Threads,
+            Kernels = Kernels is null ? o.Kernels : Llama.Graphs.LlamaGraphOptions.ParseKernels(Kernels),
+            GradientCheckpointing = GradientCheckpointing || o.GradientCheckpointing,
         };
         return o.Validate(Config ?? "command line");
     }
@@ -93,8 +96,6 @@ internal sealed class TrainCommand : ICommand
     public int Run(CancellationToken cancellationToken)
     {
         var o = Options();
-        if (GradientCheckpointing)
-            throw new Med42Exception("--gradient-checkpointing: recomputation is implemented in the autodiff (GradientOptions.RecomputeGroup) but not yet wired into the trainer");
         TrainResult? result = null;
         AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
@@ -111,9 +112,28 @@ internal sealed class TrainCommand : ICommand
             });
         var r = result!;
         var plot = Path.Combine(o.Out, "loss.png");
-        Charts.LossCurves(plot, new Dictionary<string, IReadOnlyList<(int, double)>> { [o.Mode.ToString().ToLowerInvariant()] = r.LossHistory.Select((l, i) => (i + 1, l)).ToList() });
+        var series = new Dictionary<string, IReadOnlyList<(int, double)>> { [o.Mode.ToString().ToLowerInvariant()] = r.LossHistory.Select((l, i) => (i + 1, l)).ToList() };
+        var validation = ValidationPoints(Path.Combine(o.Out, Trainer.MetricsFile));
+        if (validation.Count > 0) series["validation"] = validation;
+        Charts.LossCurves(plot, series);
         Console.WriteLine($"{r.Steps} steps, final loss {r.FinalLoss:F4}{(r.EvalLoss is double ev ? $", validation loss {ev:F4}" : "")}; output {r.OutputFolder}; metrics {Path.Combine(o.Out, Trainer.MetricsFile)}; plot {plot}");
         return 0;
+    }
+
+    // (step, eval_loss) of the metrics.jsonl rows that carry a validation loss; the last row wins per step (a resumed run appends).
+    private static List<(int, double)> ValidationPoints(string metricsPath)
+    {
+        var points = new SortedDictionary<int, double>();
+        if (!File.Exists(metricsPath)) return [];
+        foreach (var line in File.ReadLines(metricsPath))
+        {
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            using var doc = System.Text.Json.JsonDocument.Parse(line);
+            var root = doc.RootElement;
+            if (root.TryGetProperty("eval_loss", out var e) && e.ValueKind == System.Text.Json.JsonValueKind.Number)
+                points[root.GetProperty("step").GetInt32()] = e.GetDouble();
+        }
+        return points.Select(kv => (kv.Key, kv.Value)).ToList();
     }
 }
 

@@ -1,7 +1,8 @@
 // Exports a Llama checkpoint as an ONNX Runtime GenAI model folder:
-//   model.onnx (+ model.onnx.data)   the plain-ops decoder of LlamaGraph (GenAI's input/output names),
+//   model.onnx (+ model.onnx.data)   the decoder of LlamaGraph, plain ops or GroupQueryAttention (GenAI's names),
 //                                    fp32 or fp16, projections optionally int4 (MatMulNBits)
-//   genai_config.json                GenAiConfig (past_present_share_buffer false: present = concat(past, new))
+//   genai_config.json                GenAiConfig (past_present_share_buffer: false for the plain decoder
+//                                    (present = concat(past, new)), true for GroupQueryAttention)
 //   tokenizer.json, tokenizer_config.json, special_tokens_map.json (+ tokenizer.model)
 // Written into a temporary folder and renamed (OutputFolder). Test: tests/Med42.Ort.Export.Tests/GenAi/GenAiFolderTests.cs.
 using Med42.Ort.Core.Errors;
@@ -29,6 +30,8 @@ public sealed record GenAiExportOptions
     public bool Force { get; init; }
     /// <summary>Initializers of at least this many bytes go to model.onnx.data.</summary>
     public long ExternalDataThreshold { get; init; } = 1024;
+    /// <summary>Projections whose LoRA A/B become graph inputs (LoraInputLinear) for ONNX Runtime's LoRA API; null = none.</summary>
+    public IReadOnlyList<string>? LoraInputTargets { get; init; }
 }
 
 public static class GenAiFolder
@@ -38,17 +41,20 @@ public static class GenAiFolder
     public static void Export(string outDir, LlamaConfig config, ITensorStore weights, TokenizerSource tokenizer, GenAiExportOptions options)
     {
         if (options.DType is not (DType.F32 or DType.F16)) throw new Med42Exception($"--dtype: GenAI export supports fp32 or fp16, not {options.DType}");
-        if (options.Attention == AttentionKind.Gqa)
-            throw new Med42Exception("--attention gqa: the GroupQueryAttention decoder is not implemented yet; use --attention plain");
         config.Validate(weights.Source);
         Llama.Checkpoints.LlamaCheckpoint.Validate(config, weights);
-        OutputFolder.Write(outDir, options.Force, tmp =>
-        {
-            var graph = BuildGraph(config, weights, options);
-            OnnxExport.Save(graph, tmp, ModelFile, new OnnxExportOptions { ExternalDataThreshold = options.ExternalDataThreshold });
-            GenAiConfig.Write(Path.Combine(tmp, GenAiConfig.FileName), config, ModelFile, pastPresentShareBuffer: false, options.ExtraStopIds);
-            tokenizer.WriteTo(tmp, config.MaxPositionEmbeddings);
-        });
+        OutputFolder.Write(outDir, options.Force, tmp => WriteInto(tmp, config, weights, tokenizer, options));
+    }
+
+    /// <summary>Writes the folder's files into the (temporary) folder <paramref name="dir"/>; returns the decoder graph.</summary>
+    public static Graph.Ir.IrGraph WriteInto(string dir, LlamaConfig config, ITensorStore weights, TokenizerSource tokenizer, GenAiExportOptions options)
+    {
+        var graph = BuildGraph(config, weights, options);
+        OnnxExport.Save(graph, dir, ModelFile, new OnnxExportOptions { ExternalDataThreshold = options.ExternalDataThreshold });
+        // GQA writes present into the past buffer (GenAI allocates it at max_length); the plain decoder concatenates.
+        GenAiConfig.Write(Path.Combine(dir, GenAiConfig.FileName), config, ModelFile, pastPresentShareBuffer: options.Attention == AttentionKind.Gqa, options.ExtraStopIds);
+        tokenizer.WriteTo(dir, config.MaxPositionEmbeddings);
+        return graph;
     }
 
     /// <summary>The decoder graph the folder holds (also used by tests and the benchmark in memory).</summary>
@@ -56,6 +62,9 @@ public static class GenAiFolder
     {
         ILinearFactory linear = options.Int4 is { } q ? new Int4Linear(weights, q) : PlainLinear.Instance;
         var head = options.Int4 is { QuantizeHead: true } ? linear : PlainLinear.Instance;
-        return LlamaDecoder.Build(config, weights, options.DType, new LlamaGraphOptions { ComputeType = options.DType, Linear = linear, HeadLinear = head });
+        if (options.LoraInputTargets is { } targets) linear = new Adapters.LoraInputLinear(linear, targets);
+        var attention = options.Attention == AttentionKind.Gqa ? AttentionImpl.GroupQuery : AttentionImpl.Plain;
+        return LlamaDecoder.Build(config, weights, options.DType,
+            new LlamaGraphOptions { ComputeType = options.DType, Linear = linear, HeadLinear = head, Attention = attention });
     }
 }

@@ -13,12 +13,12 @@ public static class DecoderLayerBlock
         var specs = WeightLayout.Layer(c, layer);
         Value normed;
         using (b.Scope("input_layernorm"))
-            normed = RmsNormBlock.Build(b, x, ctx.Weights.Get(b, specs["input_layernorm"]), c.RmsNormEps);
+            normed = RmsNormBlock.Build(b, x, ctx.Weights.Get(b, specs["input_layernorm"]), c.RmsNormEps, ctx.Rotary.Kernels);
         var (attn, presentK, presentV) = AttentionBlock.Build(b, c, layer, normed, ctx, pastKey, pastValue);
         var h = b.Add(x, attn);
         Value normed2;
         using (b.Scope("post_attention_layernorm"))
-            normed2 = RmsNormBlock.Build(b, h, ctx.Weights.Get(b, specs["post_attention_layernorm"]), c.RmsNormEps);
+            normed2 = RmsNormBlock.Build(b, h, ctx.Weights.Get(b, specs["post_attention_layernorm"]), c.RmsNormEps, ctx.Rotary.Kernels);
         var mlp = MlpBlock.Build(b, c, layer, normed2, ctx.Linear, ctx.Weights);
         return (b.Add(h, mlp), presentK, presentV);
     }

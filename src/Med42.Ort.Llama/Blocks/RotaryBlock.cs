@@ -1,9 +1,12 @@
 // Rotary position embedding in HF's half-rotation layout (wq/wk rows are stored permuted, see
 // RotaryPermutation): out = [x1·cos − x2·sin, x2·cos + x1·sin] with x = [x1 | x2] split at D/2,
 // angle(pos, i) = pos · θ^(−2i/D). Equals llama2.c's interleaved rotation on unpermuted weights.
+// --kernels native: one ai.med42 Rotary node per input over the same caches (float32, HF half layout).
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Graph;
+using Med42.Ort.Graph.Autodiff.Rules;
 using Med42.Ort.Graph.Ir;
+using Med42.Ort.Llama.Graphs;
 
 namespace Med42.Ort.Llama.Blocks;
 
@@ -20,6 +23,11 @@ public sealed class RotaryBlock
     public Value Cos { get; }
     public Value Sin { get; }
     public int HeadDim { get; }
+    /// <summary>Composite ONNX ops or the ai.med42 Rotary op (also read by the decoder layer for its RMSNorms).</summary>
+    public LlamaKernels Kernels { get; private init; }
+
+    // Native path: the caches [maxPos, D/2] and position ids [B,T] the ai.med42 Rotary op indexes itself.
+    private (Value CosCache, Value SinCache, Value PositionIds)? _native;
 
     // cos/sin with the head axes between B and T inserted, for rank-4 [B,H,T,D] and rank-5 [B,Hkv,G,T,D]
     // inputs: built once under /model/rotary and shared by all layers.
@@ -29,7 +37,7 @@ public sealed class RotaryBlock
         _byRank.TryGetValue(rank, out var v) ? v : throw new ArgumentException($"rotary input of rank {rank} (expected 4 or 5)");
 
     /// <summary>Builds the cos/sin caches [maxPos, D/2] (computed in float64) and gathers them at <paramref name="positionIds"/> [B,T].</summary>
-    public static RotaryBlock Create(GraphBuilder b, LlamaConfig c, Value positionIds, DType type)
+    public static RotaryBlock Create(GraphBuilder b, LlamaConfig c, Value positionIds, DType type, LlamaKernels kernels = LlamaKernels.Onnx)
     {
         var half = c.HeadDim / 2;
         var maxPos = c.MaxPositionEmbeddings;
@@ -45,6 +53,8 @@ public sealed class RotaryBlock
         using var _ = b.Scope("rotary");
         var cosCache = b.Initializer("rotary.cos_cache", Cache(cos, maxPos, half, type));
         var sinCache = b.Initializer("rotary.sin_cache", Cache(sin, maxPos, half, type));
+        if (kernels == LlamaKernels.Native)
+            return new RotaryBlock(cosCache, sinCache, c.HeadDim) { Kernels = kernels, _native = (cosCache, sinCache, positionIds) };
         var block = new RotaryBlock(b.Gather(cosCache, positionIds), b.Gather(sinCache, positionIds), c.HeadDim);
         foreach (var rank in new[] { 4, 5 })
         {
@@ -66,6 +76,7 @@ public sealed class RotaryBlock
     /// <summary>Rotates <paramref name="x"/> [B, heads…, T, D]; cos/sin are unsqueezed to match its rank.</summary>
     public Value Apply(GraphBuilder b, Value x)
     {
+        if (_native is { } n) return ApplyNative(b, x, n.CosCache, n.SinCache, n.PositionIds);
         var (cos, sin) = ForRank(x.Rank);
         var half = HeadDim / 2;
         var parts = b.Split(x, -1, half, half);
@@ -73,5 +84,18 @@ public sealed class RotaryBlock
         var first = b.Sub(b.Mul(x1, cos), b.Mul(x2, sin));
         var second = b.Add(b.Mul(x2, cos), b.Mul(x1, sin));
         return b.Concat(-1, first, second);
+    }
+
+    // x [B, heads…, T, D] → [B, heads…, T, 1, D] so every (b, heads…, t) row is one H = 1 row of the op, with
+    // the position ids [B,T] broadcast to [B, heads…, T] (Unsqueeze + Expand to x's leading shape).
+    private static Value ApplyNative(GraphBuilder b, Value x, Value cosCache, Value sinCache, Value positionIds)
+    {
+        var rank = x.Rank;
+        if (rank is not (4 or 5)) throw new ArgumentException($"rotary input of rank {rank} (expected 4 or 5)");
+        var headAxes = Enumerable.Range(1, rank - 3).Select(i => (long)i).ToArray();
+        var positions = b.Expand(b.Unsqueeze(positionIds, headAxes), b.Shape(x, 0, rank - 1), x.Shape![..^1]);
+        var rows = b.Unsqueeze(x, rank - 1);
+        var rotated = Med42Ops.Rotary(b, rows, positions, cosCache, sinCache, interleaved: false);
+        return b.Squeeze(rotated, rank - 1);
     }
 }

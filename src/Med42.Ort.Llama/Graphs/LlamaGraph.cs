@@ -26,6 +26,8 @@ public static class LlamaGraph
     public static LlamaGraphValues Build(GraphBuilder b, LlamaConfig c, IWeightBinder weights, LlamaGraphOptions o)
     {
         var type = o.ComputeType;
+        if (o.Kernels == LlamaKernels.Native && type != DType.F32)
+            throw new Core.Errors.Med42Exception($"--kernels native: the ai.med42 ops are float32 only, compute type is {type} (use --kernels onnx)");
         var inputIds = b.Input("input_ids", DType.I64, Batch, Sequence);
         Value? attentionMask = null, segmentIds = null;
         if (o.PackedSegments) segmentIds = b.Input("segment_ids", DType.I64, Batch, Sequence);
@@ -38,24 +40,42 @@ public static class LlamaGraph
                            b.Input(PastValue(i), type, Batch, c.NumKeyValueHeads, Past, c.HeadDim));
 
         using var model = b.Scope("model");
-        var mask = o.PackedSegments ? AttentionMask.Packed(b, segmentIds!) : AttentionMask.CausalWithPadding(b, attentionMask!, inputIds);
-        var rotary = RotaryBlock.Create(b, c, positionIds, type);
-        var ctx = new AttentionContext(mask, rotary, o.Linear, weights);
+        var gqa = o.Attention == AttentionImpl.GroupQuery;
+        if (gqa && (!o.KvCache || o.PackedSegments || o.Head != LlamaHead.Logits || type == DType.F64 || o.Kernels != LlamaKernels.Onnx))
+            throw new ArgumentException("GroupQueryAttention decoders are for inference: KvCache, attention_mask, logits head, F32/F16, onnx kernels");
+        AttentionContext? ctx = null;
+        GqaContext? gqaCtx = null;
+        if (gqa)
+        {
+            var (seqLens, total) = GqaAttentionBlock.Lengths(b, attentionMask!);
+            var (cos, sin) = GqaRotaryCache.Build(b, c, type);
+            gqaCtx = new GqaContext(seqLens, total, positionIds, cos, sin, GqaAttentionBlock.CanFuseRotary(c), o.Linear, weights);
+        }
+        else
+        {
+            var mask = o.PackedSegments ? AttentionMask.Packed(b, segmentIds!) : AttentionMask.CausalWithPadding(b, attentionMask!, inputIds);
+            var rotary = RotaryBlock.Create(b, c, positionIds, type, o.Kernels);
+            ctx = new AttentionContext(mask, rotary, o.Linear, weights);
+        }
         var layout = WeightLayout.For(c);
 
         Value x;
         using (b.Scope("embed_tokens"))
             x = b.Gather(weights.Get(b, layout[0]), inputIds);                                  // [B,T,C]
         var presents = new List<(Value K, Value V)>();
-        for (var i = 0; i < c.NumHiddenLayers; i++)
-        {
-            var (y, pk, pv) = DecoderLayerBlock.Build(b, c, i, x, ctx, o.KvCache ? past[i].K : null, o.KvCache ? past[i].V : null);
-            x = y;
-            presents.Add((pk, pv));
-        }
         Value hidden;
-        using (b.Scope("norm"))
-            hidden = RmsNormBlock.Build(b, x, weights.Get(b, layout.First(w => w.Name == WeightLayout.FinalNorm)), c.RmsNormEps);
+        if (gqa) (hidden, presents) = GqaDecoderStack.Build(b, c, x, gqaCtx!, past);
+        else
+        {
+            for (var i = 0; i < c.NumHiddenLayers; i++)
+            {
+                var (y, pk, pv) = DecoderLayerBlock.Build(b, c, i, x, ctx!, o.KvCache ? past[i].K : null, o.KvCache ? past[i].V : null);
+                x = y;
+                presents.Add((pk, pv));
+            }
+            using (b.Scope("norm"))
+                hidden = RmsNormBlock.Build(b, x, weights.Get(b, layout.First(w => w.Name == WeightLayout.FinalNorm)), c.RmsNormEps, o.Kernels);
+        }
 
         Value? logits = null;
         using (b.Scope("lm_head"))

@@ -12,6 +12,24 @@ public enum LlamaHead
     TargetLogProbs,
 }
 
+/// <summary>Which implementation RMSNorm and rotary use: plain ONNX composites, or the ai.med42 custom ops (libmed42_ort_ops).</summary>
+public enum LlamaKernels
+{
+    /// <summary>Standard ONNX ops only (default; runs on any ONNX Runtime).</summary>
+    Onnx,
+    /// <summary>ai.med42 RmsNorm / Rotary nodes: float32 only, the session must register libmed42_ort_ops.</summary>
+    Native,
+}
+
+/// <summary>How self-attention is built.</summary>
+public enum AttentionImpl
+{
+    /// <summary>Standard ONNX ops (AttentionBlock): differentiable, any dtype, any runtime.</summary>
+    Plain,
+    /// <summary>ONNX Runtime's com.microsoft GroupQueryAttention + fused norms (GqaDecoderStack): inference only, needs past inputs.</summary>
+    GroupQuery,
+}
+
 public sealed record LlamaGraphOptions
 {
     /// <summary>Activations' type: F32 (default), F16 (GPU inference), F64 (finite-difference checks).</summary>
@@ -30,4 +48,18 @@ public sealed record LlamaGraphOptions
 
     /// <summary>The LM head's linear (plain unless int4 is asked for the head too).</summary>
     public ILinearFactory HeadLinear { get; init; } = PlainLinear.Instance;
+
+    /// <summary>--kernels onnx|native: RMSNorm and rotary as ONNX composites or as ai.med42 custom ops.</summary>
+    public LlamaKernels Kernels { get; init; } = LlamaKernels.Onnx;
+
+    /// <summary>Parses a --kernels value ("onnx" or "native").</summary>
+    public static LlamaKernels ParseKernels(string text) => text.ToLowerInvariant() switch
+    {
+        "onnx" => LlamaKernels.Onnx,
+        "native" => LlamaKernels.Native,
+        _ => throw new Core.Errors.Med42Exception($"--kernels: unknown value '{text}' (expected onnx or native)"),
+    };
+
+    /// <summary>Plain ops (default) or GroupQueryAttention (inference export; KvCache, attention_mask, logits head).</summary>
+    public AttentionImpl Attention { get; init; } = AttentionImpl.Plain;
 }

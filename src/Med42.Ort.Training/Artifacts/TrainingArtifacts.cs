@@ -9,10 +9,12 @@
 //                        micro-batches of a step, so accumulation weights every token equally.
 //   eval_model.onnx      the same forward without gradients: loss, target_count, token_log_probs [B,T]
 //                        (log p(labels[t]), 0 where ignored).
-//   optimizer            AdamW runs fused in place in C# over the resident float buffers (AdamW.cs);
-//                        no optimizer_model.onnx (a native fused AdamW arrives with the kernels issue).
+//   optimizer            AdamW runs fused in place over the resident float buffers: libmed42_native's
+//                        m42_adamw_step when present, else the C# AdamW.cs (FusedAdamW.cs); no optimizer_model.onnx.
 //   checkpoint/          params.safetensors, optimizer.safetensors (exp_avg./exp_avg_sq.), trainer_state.json.
-// Loss = SoftmaxCrossEntropyLoss(reduction "sum", ignore_index −100) over logits [B·T,V] vs labels [B·T].
+// Loss = −Σ log_softmax(logits)[label] over targets (labels ≠ −100), built from LogSoftmax, GatherElements,
+// Where and ReduceSum rather than SoftmaxCrossEntropyLoss: ONNX Runtime registers that op's CUDA kernel only
+// in training builds, so the inference CUDA EP would run the loss on CPU (see CudaOpCoverageTests).
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Graph;
 using Med42.Ort.Graph.Autodiff;
@@ -34,6 +36,14 @@ public sealed record ArtifactOptions
     public ulong Seed { get; init; } = 42;
     /// <summary>Initializers of at least this many bytes go to external data when saved.</summary>
     public long ExternalDataThreshold { get; init; } = 1024;
+    /// <summary>
+    /// --gradient-checkpointing: the training graph recomputes each decoder layer's forward in the backward pass
+    /// (GradientOptions.DecoderLayer). Run it with TrainingSession's recompute flag, which disables ORT's
+    /// common-subexpression elimination (it would merge the clones back into the forward nodes).
+    /// </summary>
+    public bool GradientCheckpointing { get; init; }
+    /// <summary>--kernels: RMSNorm/rotary as ONNX composites or ai.med42 custom ops (sessions then register libmed42_ort_ops).</summary>
+    public LlamaKernels Kernels { get; init; } = LlamaKernels.Onnx;
 }
 
 public sealed class TrainingArtifacts
@@ -81,18 +91,18 @@ public sealed class TrainingArtifacts
         var frozen = baseWeights;
         var trainable = specs.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
 
-        var (train, masks) = BuildGraph(config, frozen, trainable, mode, lora, withGradients: true, specs);
-        var (eval, _) = BuildGraph(config, frozen, trainable, mode, lora, withGradients: false, specs);
+        var (train, masks) = BuildGraph(config, frozen, trainable, mode, lora, withGradients: true, specs, options.GradientCheckpointing, options.Kernels);
+        var (eval, _) = BuildGraph(config, frozen, trainable, mode, lora, withGradients: false, specs, recompute: false, options.Kernels);
         return new TrainingArtifacts(config, mode, lora, train, eval, specs, masks, initial);
     }
 
     private static (IrGraph, IReadOnlyList<(string, long)>) BuildGraph(LlamaConfig c, ITensorStore frozen, ISet<string> trainable,
-        TrainingMode mode, LoraConfig? lora, bool withGradients, IReadOnlyList<WeightSpec> specs)
+        TrainingMode mode, LoraConfig? lora, bool withGradients, IReadOnlyList<WeightSpec> specs, bool recompute, LlamaKernels kernels)
     {
         var b = new GraphBuilder(withGradients ? "training_model" : "eval_model");
         var binder = new TrainingWeightBinder(frozen, trainable);
         var loraLinear = mode == TrainingMode.Lora ? new LoraLinear(c, lora!, useDropout: withGradients) : null;
-        var opts = new LlamaGraphOptions { KvCache = false, PackedSegments = true, Linear = (ILinearFactory?)loraLinear ?? PlainLinear.Instance };
+        var opts = new LlamaGraphOptions { KvCache = false, PackedSegments = true, Linear = (ILinearFactory?)loraLinear ?? PlainLinear.Instance, Kernels = kernels };
         var values = LlamaGraph.Build(b, c, binder, opts);
         var logits = values.Logits!;
         b.Graph.Outputs.Remove(logits);                                                          // logits [B,T,V] stay internal
@@ -100,18 +110,15 @@ public sealed class TrainingArtifacts
         Value loss, count;
         using (b.Scope("loss"))
         {
-            var flatLogits = b.Reshape(logits, [-1, c.VocabSize]);                               // [B·T,V]
-            var flatLabels = b.Reshape(labels, [-1]);                                            // [B·T]
-            loss = b.Op("SoftmaxCrossEntropyLoss", [flatLogits, flatLabels], DType.F32, [],
-                new Dictionary<string, Attr> { ["reduction"] = "sum", ["ignore_index"] = -100L });
-            var ignored = b.Equal(labels, b.IntScalar(-100));
-            count = b.ReduceSum(b.Cast(b.Not(ignored), DType.F32), [0, 1], keepDims: false);
-            if (!withGradients)
-            {
-                var safe = b.Where(ignored, b.IntScalar(0), labels);
-                var picked = b.Squeeze(b.GatherElements(b.LogSoftmax(logits, -1), b.Unsqueeze(safe, -1), -1), -1);
-                b.Output(b.Where(ignored, b.Scalar(0.0, DType.F32), picked), "token_log_probs");
-            }
+            var ignored = b.Equal(labels, b.IntScalar(-100));                                    // [B,T]
+            var safe = b.Where(ignored, b.IntScalar(0), labels);
+            var picked = b.Squeeze(b.GatherElements(b.LogSoftmax(logits, -1), b.Unsqueeze(safe, -1), -1), -1);
+            var valid = b.Cast(b.Not(ignored), DType.F32);                                        // [B,T] 1 = target
+            // The loss sums picked·valid, not the token_log_probs output: ORT writes graph outputs into the caller's
+            // bound buffer, and a reduction reading an unaligned managed buffer sums in a different order run to run.
+            loss = b.Neg(b.ReduceSum(b.Mul(picked, valid), [0, 1], keepDims: false));
+            count = b.ReduceSum(valid, [0, 1], keepDims: false);
+            if (!withGradients) b.Output(b.Where(ignored, b.Scalar(0.0, DType.F32), picked), "token_log_probs"); // 0 where ignored
         }
         if (withGradients)
         {
@@ -119,7 +126,7 @@ public sealed class TrainingArtifacts
             var byName = binder.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
             var wrt = specs.Select(s => byName.TryGetValue(s.Name, out var v) ? v
                 : throw new InvalidOperationException($"trainable '{s.Name}' is not used by the graph")).ToList();
-            var grads = Differentiator.Gradients(b, loss, wrt);
+            var grads = Differentiator.Gradients(b, loss, wrt, recompute ? new GradientOptions { RecomputeGroup = GradientOptions.DecoderLayer } : null);
             b.Output(loss, "loss");
             b.Output(count, "target_count");
             for (var i = 0; i < wrt.Count; i++)

@@ -55,6 +55,10 @@ public sealed record TrainOptions
     public Device Device { get; init; } = Device.Cpu;
     /// <summary>ONNX Runtime intra-op threads (0 = its default). Fix it for bitwise-reproducible runs.</summary>
     public int Threads { get; init; }
+    /// <summary>--kernels onnx|native: ai.med42 custom ops for RMSNorm/rotary (needs libmed42_ort_ops; float32).</summary>
+    public Llama.Graphs.LlamaKernels Kernels { get; init; } = Llama.Graphs.LlamaKernels.Onnx;
+    /// <summary>Recompute each decoder layer's forward in the backward pass (less activation memory, ~1/3 more compute).</summary>
+    public bool GradientCheckpointing { get; init; }
 
     public TrainOptions Validate(string source = "train options")
     {

@@ -41,7 +41,7 @@ public static class Trainer
         o.Validate();
         var data = PreparedData.Load(o.Data, tokenizer, config.VocabSize, o.ToDataOptions());
         Directory.CreateDirectory(o.Out);
-        var artifacts = TrainingArtifacts.Build(config, weights, o.Mode, o.Mode == TrainingMode.Lora ? o.Lora : null, new ArtifactOptions { Seed = o.Seed });
+        var artifacts = TrainingArtifacts.Build(config, weights, o.Mode, o.Mode == TrainingMode.Lora ? o.Lora : null, new ArtifactOptions { Seed = o.Seed, GradientCheckpointing = o.GradientCheckpointing, Kernels = o.Kernels });
         var artDir = Path.Combine(o.Out, ArtifactsFolder);
         artifacts.SaveModels(artDir);
 
@@ -58,8 +58,8 @@ public static class Trainer
         var rng = new SplitMixRng(ts.DropoutRng);
         var total = o.MaxSteps ?? o.Epochs * (int)Math.Ceiling(loader.BatchesPerEpoch / (double)o.GradAccum);
         var warmup = LrSchedule.WarmupSteps(o.WarmupRatio, total);
-        var settings = new SessionSettings { Device = o.Device, Threads = o.Threads };
-        using var session = new TrainingSession(Path.Combine(artDir, TrainingArtifacts.TrainingModelFile), settings, state, o.BatchSize, o.SeqLen, artifacts.DropoutMasks, withGradients: true);
+        var settings = new SessionSettings { Device = o.Device, Threads = o.Threads, CustomOpLibraries = Native.OrtCustomOps.LibrariesFor(o.Kernels == Llama.Graphs.LlamaKernels.Native) };
+        using var session = new TrainingSession(Path.Combine(artDir, TrainingArtifacts.TrainingModelFile), settings, state, o.BatchSize, o.SeqLen, artifacts.DropoutMasks, withGradients: true, recomputes: o.GradientCheckpointing);
         using var eval = data.Validation.Count > 0
             ? new TrainingSession(Path.Combine(artDir, TrainingArtifacts.EvalModelFile), settings, state, o.BatchSize, o.SeqLen, [], withGradients: false)
             : null;
@@ -119,7 +119,7 @@ public static class Trainer
                 foreach (var p in state.Parameters) for (var j = 0; j < p.Grad.Length; j++) p.Grad[j] *= clip;
             }
             var lr = LrSchedule.At(o.Schedule, o.Lr, step, total, warmup);
-            foreach (var p in state.Parameters) AdamW.Step(p.Values, p.Grad, p.M, p.V, lr, step + 1, adam, p.Decays);
+            foreach (var p in state.Parameters) FusedAdamW.Step(p.Values, p.Grad, p.M, p.V, lr, step + 1, adam, p.Decays);
             tokensThisRun += realTokens;
             lastLoss = loss;
             history.Add(loss);

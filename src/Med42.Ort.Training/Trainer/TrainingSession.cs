@@ -17,11 +17,32 @@ public sealed class TrainingSession : IDisposable
     private readonly long[] _ids, _labels, _seg, _pos;
     private readonly float[] _loss = new float[1], _count = new float[1];
 
+    /// <summary>ORT's session config key listing graph transformers to skip (onnxruntime_session_options_config_keys.h).</summary>
+    public const string DisableOptimizersKey = "optimization.disable_specified_optimizers";
+    /// <summary>
+    /// Transformers that would undo gradient checkpointing: CSE merges each recomputed clone with the identical
+    /// forward node (same op, attributes and inputs), so the forward activations would be kept alive again.
+    /// </summary>
+    public const string CheckpointingDisabledOptimizers = "CommonSubexpressionElimination";
+
+    /// <summary>
+    /// Fusions that would change a training graph's forward numerics depending on which activations the backward
+    /// pass reads: SimplifiedLayerNormFusion (RMSNorm) and MatMulScaleFusion (the LoRA scale) fuse only when no
+    /// gradient node consumes the intermediates, so checkpointed and plain graphs would see different roundings.
+    /// </summary>
+    public const string AlwaysDisabledOptimizers = "SimplifiedLayerNormFusion,MatMulScaleFusion";
+
     /// <param name="withGradients">Binds "<param>_grad" outputs (the training model) into <see cref="Gradients"/>.</param>
+    /// <param name="recomputes">The model was built with gradient checkpointing: keep ORT from merging the recomputation away.</param>
     public TrainingSession(string modelPath, SessionSettings settings, TrainingState state, int batch, int seqLen,
-        IReadOnlyList<(string Name, long Features)> masks, bool withGradients)
+        IReadOnlyList<(string Name, long Features)> masks, bool withGradients, bool recomputes = false)
     {
-        _session = settings.CreateSession(modelPath);
+        using (var so = settings.CreateOptions())
+        {
+            so.AddSessionConfigEntry(DisableOptimizersKey,
+                recomputes ? $"{AlwaysDisabledOptimizers},{CheckpointingDisabledOptimizers}" : AlwaysDisabledOptimizers);
+            _session = new InferenceSession(modelPath, so);
+        }
         _binding = _session.CreateIoBinding();
         Batch = batch;
         SeqLen = seqLen;

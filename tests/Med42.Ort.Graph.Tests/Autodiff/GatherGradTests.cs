@@ -20,6 +20,16 @@ public class GatherGradTests
     public void GatherElementsWithRepeats() =>
         GradCheck.Check((b, x) => b.GatherElements(x[0], GradCheck.Ints(b, [2, 3], 0, 0, 3, 1, 1, 1), 1), new GradInput([2, 4]));
 
+    // One index per position along the last axis (the training loss's log p(label) pick): the Where-based rule.
+    [Fact]
+    public void GatherElementsOneIndexPerPositionLastAxis() =>
+        GradCheck.Check((b, x) => b.GatherElements(x[0], GradCheck.Ints(b, [2, 3, 1], 4, 0, 2, 2, 1, 4), 2), new GradInput([2, 3, 5]));
+
+    // The same along a middle axis.
+    [Fact]
+    public void GatherElementsOneIndexPerPositionMiddleAxis() =>
+        GradCheck.Check((b, x) => b.GatherElements(x[0], GradCheck.Ints(b, [2, 1, 3], 1, 0, 3, 3, 2, 0), 1), new GradInput([2, 4, 3]));
+
     [Theory]
     [InlineData("mean")]
     [InlineData("sum")]

@@ -1,0 +1,51 @@
+// Builders for the ai.med42 custom ops of libmed42_ort_ops (native/src/ort/custom_ops.cpp), the one
+// place their contracts are written down on the C# side; used by the Llama blocks (--kernels native)
+// and by the gradient rules RmsNormGrad / RotaryGrad. All four ops are float32 only.
+//   RmsNorm(X [..., C], W [C]; epsilon)                      -> Y [..., C], InvRms [...]
+//   RmsNormGrad(dY, X, W, InvRms)                            -> dX [..., C], dW [C]
+//   Rotary(X [..., H, D], position_ids [...] int64, cos [P, D/2], sin [P, D/2]; interleaved) -> Y [..., H, D]
+//   RotaryGrad(dY, position_ids, cos, sin; interleaved)      -> dX (the inverse rotation)
+using Med42.Ort.Core.Tensors;
+using Med42.Ort.Graph.Ir;
+
+namespace Med42.Ort.Graph.Autodiff.Rules;
+
+public static class Med42Ops
+{
+    public const string Domain = "ai.med42";
+
+    /// <summary>(Y, InvRms) = RmsNorm(x, w): y = x / sqrt(mean(x², last axis) + ε) · w.</summary>
+    public static (Value Y, Value InvRms) RmsNorm(GraphBuilder b, Value x, Value w, double eps)
+    {
+        RequireF32(x, "RmsNorm");
+        var outs = b.OpN("RmsNorm", [x, w], [(x.Type, x.Shape), (x.Type, x.Shape?[..^1])],
+            new Dictionary<string, Attr> { ["epsilon"] = (float)eps }, Domain);
+        return (outs[0], outs[1]);
+    }
+
+    /// <summary>(dX, dW) of RmsNorm from dY, the forward's X, W and its saved InvRms.</summary>
+    public static (Value Dx, Value Dw) RmsNormGrad(GraphBuilder b, Value dy, Value x, Value w, Value invRms)
+    {
+        var outs = b.OpN("RmsNormGrad", [dy, x, w, invRms], [(x.Type, x.Shape), (w.Type, w.Shape)], domain: Domain);
+        return (outs[0], outs[1]);
+    }
+
+    /// <summary>Rotates x [..., H, D] by the angles of cos/sin [P, D/2] at position_ids [...] (one per row of H·D).</summary>
+    public static Value Rotary(GraphBuilder b, Value x, Value positionIds, Value cosCache, Value sinCache, bool interleaved)
+    {
+        RequireF32(x, "Rotary");
+        return b.Op("Rotary", [x, positionIds, cosCache, sinCache], x.Type, x.Shape, RotaryAttrs(interleaved), Domain);
+    }
+
+    /// <summary>The inverse rotation of dy (the rotary backward).</summary>
+    public static Value RotaryGrad(GraphBuilder b, Value dy, Value positionIds, Value cosCache, Value sinCache, bool interleaved) =>
+        b.Op("RotaryGrad", [dy, positionIds, cosCache, sinCache], dy.Type, dy.Shape, RotaryAttrs(interleaved), Domain);
+
+    private static Dictionary<string, Attr> RotaryAttrs(bool interleaved) => new() { ["interleaved"] = interleaved ? 1L : 0L };
+
+    private static void RequireF32(Value x, string op)
+    {
+        if (x.Type != DType.F32)
+            throw new Core.Errors.Med42Exception($"{x.Name}: the ai.med42 {op} op is float32 only, got {x.Type} (use --kernels onnx for other compute types)");
+    }
+}

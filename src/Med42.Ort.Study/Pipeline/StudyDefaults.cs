@@ -1,0 +1,35 @@
+// The embedded default study (README's first command): a tiny Llama pretrained on the study corpus,
+// then base / full / LoRA r=4 / LoRA r=16 compared on the study's MCQ sets. Sized for a 2-core CPU:
+// the default completes in ≤ 10 minutes, --quick in ≤ 2 minutes (docs/study.md has the timings).
+namespace Med42.Ort.Study.Pipeline;
+
+public static class StudyDefaults
+{
+    public const string DefaultOut = "runs/study";
+    public const string QuickOut = "runs/study-quick";
+
+    /// <summary>All projections: a tiny model needs every linear adapted for LoRA to learn new facts.</summary>
+    public static readonly string[] AllTargets = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
+
+    public static StudyConfig Embedded(bool quick = false)
+    {
+        var ftSteps = quick ? 60 : 500;
+        return new StudyConfig
+        {
+            Out = quick ? QuickOut : DefaultOut,
+            SeqLen = 128,
+            Model = new TinyModelConfig { VocabSize = 512, HiddenSize = 64, IntermediateSize = 172, Layers = 2, Heads = 4, KvHeads = 4, MaxPositions = 256 },
+            Pretrain = new PretrainConfig { Steps = quick ? 80 : 300, Lr = 3e-3, BatchSize = 8 },
+            Eval = new EvalConfig { Limit = quick ? 20 : 100, McqStyle = McqStyle.TextMutualInfo + "," + McqStyle.Letter },
+            Runs =
+            [
+                new StudyRun { Name = "base", Kind = RunKind.Base },
+                new StudyRun { Name = "full", Kind = RunKind.Full, Lr = 2e-3, MaxSteps = ftSteps, BatchSize = 8 },
+                new StudyRun { Name = "lora-r4", Kind = RunKind.Lora, Lr = 1e-2, MaxSteps = ftSteps, BatchSize = 8,
+                    Lora = new() { Rank = 4, Alpha = 8, Targets = AllTargets } },
+                new StudyRun { Name = "lora-r16", Kind = RunKind.Lora, Lr = 1e-2, MaxSteps = ftSteps, BatchSize = 8,
+                    Lora = new() { Rank = 16, Alpha = 32, Targets = AllTargets } },
+            ],
+        };
+    }
+}

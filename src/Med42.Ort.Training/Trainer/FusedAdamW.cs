@@ -1,0 +1,31 @@
+// The trainer's optimizer step: libmed42_native's fused AdamW (m42_adamw_step, the PyTorch torch.optim.AdamW
+// update computed in double per element) when the native library is present, else the C# AdamW (AdamW.cs),
+// saying so once on stderr. Both implement the same formula; NativeAdamWTests checks they agree.
+using Med42.Ort.Native;
+
+namespace Med42.Ort.Training.Trainer;
+
+public static class FusedAdamW
+{
+    private static readonly Lazy<bool> Native = new(() =>
+    {
+        if (NativeKernels.IsAvailable) return true;
+        Console.Error.WriteLine($"med42: native fused AdamW unavailable ({NativeKernels.UnavailableReason}); using the C# AdamW");
+        return false;
+    });
+
+    /// <summary>True when steps run on libmed42_native's fused AdamW.</summary>
+    public static bool UsesNative => Native.Value;
+
+    /// <summary>One AdamW step in place (step <paramref name="t"/> counts from 1; no weight decay when <paramref name="decay"/> is false).</summary>
+    public static void Step(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, double lr, int t, AdamWOptions o, bool decay)
+    {
+        if (!UsesNative)
+        {
+            AdamW.Step(p, g, m, v, lr, t, o, decay);
+            return;
+        }
+        NativeKernels.AdamWStep(p, g, m, v, (float)lr, (float)o.Beta1, (float)o.Beta2, (float)o.Epsilon,
+            decay ? (float)o.WeightDecay : 0f, t);
+    }
+}
