@@ -31,9 +31,10 @@ public static class ModelLoader
     }
 
     /// <summary>A decoder session (KV cache, logits) over in-memory or lazily read weights.</summary>
-    public static DecoderSession CreateDecoder(LlamaConfig config, ITensorStore weights, SessionSettings settings, DType computeType = DType.F32)
+    public static DecoderSession CreateDecoder(LlamaConfig config, ITensorStore weights, SessionSettings settings, DType computeType = DType.F32,
+        AttentionImpl attention = AttentionImpl.Plain)
     {
-        var graph = LlamaDecoder.Build(config, weights, computeType, new LlamaGraphOptions { ComputeType = computeType });
+        var graph = LlamaDecoder.Build(config, weights, computeType, new LlamaGraphOptions { ComputeType = computeType, Attention = attention });
         var bytes = OnnxExport.ToBytes(graph);
         return new DecoderSession(settings.CreateSession(bytes), config);
     }
