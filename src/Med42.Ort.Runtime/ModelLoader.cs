@@ -31,11 +31,14 @@ public static class ModelLoader
     }
 
     /// <summary>A decoder session (KV cache, logits) over in-memory or lazily read weights.</summary>
+    /// <param name="kernels">Native: RMSNorm and rotary as ai.med42 custom ops (the library is registered with the session).</param>
     public static DecoderSession CreateDecoder(LlamaConfig config, ITensorStore weights, SessionSettings settings, DType computeType = DType.F32,
-        AttentionImpl attention = AttentionImpl.Plain)
+        AttentionImpl attention = AttentionImpl.Plain, LlamaKernels kernels = LlamaKernels.Onnx)
     {
-        var graph = LlamaDecoder.Build(config, weights, computeType, new LlamaGraphOptions { ComputeType = computeType, Attention = attention });
+        var graph = LlamaDecoder.Build(config, weights, computeType, new LlamaGraphOptions { ComputeType = computeType, Attention = attention, Kernels = kernels });
         var bytes = OnnxExport.ToBytes(graph);
+        if (kernels == LlamaKernels.Native)
+            settings = settings with { CustomOpLibraries = [.. settings.CustomOpLibraries, .. Native.OrtCustomOps.LibrariesFor(true)] };
         return new DecoderSession(settings.CreateSession(bytes), config);
     }
 }

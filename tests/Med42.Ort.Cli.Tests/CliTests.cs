@@ -83,6 +83,21 @@ public class CliTests
     }
 
     [SkippableFact]
+    public void NativeKernelsGenerateTheSameGreedyText()
+    {
+        var model = SharedData.Path("models/stories260K/stories260K.bin");
+        var tokenizer = SharedData.Path("models/stories260K/tok512.model");
+        string[] common = ["generate", "--model", model, "--tokenizer", tokenizer, "--temperature", "0", "--steps", "40"];
+        var (code, onnx, err) = Med42Process.Run(common);
+        Assert.True(code == 0, err);
+        var (nativeCode, native, nativeErr) = Med42Process.Run([.. common, "--kernels", "native"]);
+        if (nativeErr.Contains("libmed42_ort_ops", StringComparison.Ordinal) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")))
+            throw new SkipException("the native custom-op library is not built here (needs cmake and a C++ compiler)");
+        Assert.True(nativeCode == 0, nativeErr);
+        Assert.Equal(onnx, native); // fused RMSNorm/rotary kernels keep greedy decoding identical on stories260K
+    }
+
+    [SkippableFact]
     public void ConvertThenInfoShowsTheHfFolder()
     {
         var model = SharedData.Path("models/stories260K/stories260K.bin");

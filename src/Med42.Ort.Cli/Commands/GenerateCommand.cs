@@ -33,10 +33,14 @@ internal sealed class GenerateCommand : RunOptionsBase, ICommand
     [Option("seed", Default = 42UL, HelpText = "Sampling seed.")]
     public ulong Seed { get; set; } = 42;
 
+    [Option("kernels", Default = "onnx", HelpText = "onnx (plain ops) or native (ai.med42 RMSNorm/rotary custom ops from native/).")]
+    public string Kernels { get; set; } = "onnx";
+
     public int Run(CancellationToken cancellationToken)
     {
+        var kernels = Llama.Graphs.LlamaGraphOptions.ParseKernels(Kernels);
         using var model = Model is null ? EmbeddedDemo.Create() : LoadedModel.Open(Model, Tokenizer);
-        using var decoder = ModelLoader.CreateDecoder(model.Config, model.Weights, Session());
+        using var decoder = ModelLoader.CreateDecoder(model.Config, model.Weights, Session(), kernels: kernels);
         var tokens = model.Tokenizer.Encode(Prompt, addBos: true);
         var stdout = Console.OpenStandardOutput();
         var watch = Stopwatch.StartNew();
