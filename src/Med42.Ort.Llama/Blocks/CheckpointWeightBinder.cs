@@ -30,31 +30,28 @@ public sealed class CheckpointWeightBinder(ITensorStore store, DType storageType
         var info = store.Info(spec.Name);
         if (!info.Shape.SequenceEqual(spec.Shape))
             throw new Core.Errors.Med42Exception($"{store.Source}: tensor '{spec.Name}' has shape {info.ShapeText}, expected [{string.Join(",", spec.Shape)}]");
-        if (storageType == DType.F64)
-        {
-            var f = store.ReadFloat32(spec.Name);
-            var d = new double[f.Length];
-            if (transpose) Transpose(f.Select(v => (double)v).ToArray(), d, spec.Shape[0], spec.Shape[1]);
-            else for (var i = 0; i < f.Length; i++) d[i] = f[i];
-            stream.Write(MemoryMarshal.AsBytes(d.AsSpan()));
-            return;
-        }
         var values = store.ReadFloat32(spec.Name);
-        if (transpose)
+        var (rows, cols) = transpose ? (spec.Shape[0], spec.Shape[1]) : (1L, values.LongLength);
+        // Convert (and transpose) in small chunks so only one float32 copy of the tensor is ever resident.
+        const int chunk = 1 << 16;
+        var floats = new float[chunk];
+        var bytes = new byte[chunk * storageType.Size()];
+        for (long start = 0; start < values.LongLength; start += chunk)
         {
-            var t = new float[values.Length];
-            Transpose(values, t, spec.Shape[0], spec.Shape[1]);
-            values = t;
+            var n = (int)Math.Min(chunk, values.LongLength - start);
+            for (var i = 0; i < n; i++)
+            {
+                // Output element k of the [cols, rows] transpose is source element (k % rows, k / rows).
+                var k = start + i;
+                floats[i] = transpose ? values[(k % rows) * cols + k / rows] : values[k];
+            }
+            if (storageType == DType.F64)
+            {
+                var d = MemoryMarshal.Cast<byte, double>(bytes.AsSpan(0, n * 8));
+                for (var i = 0; i < n; i++) d[i] = floats[i];
+            }
+            else FloatConvert.FromFloat32(storageType, floats.AsSpan(0, n), bytes);
+            stream.Write(bytes, 0, n * storageType.Size());
         }
-        var raw = new byte[values.Length * storageType.Size()];
-        FloatConvert.FromFloat32(storageType, values, raw);
-        stream.Write(raw);
-    }
-
-    private static void Transpose<T>(T[] src, T[] dst, long rows, long cols)
-    {
-        for (long r = 0; r < rows; r++)
-            for (long c = 0; c < cols; c++)
-                dst[c * rows + r] = src[r * cols + c];
     }
 }
