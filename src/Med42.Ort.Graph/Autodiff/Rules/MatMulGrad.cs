@@ -11,7 +11,7 @@ internal static class MatMulGrad
     {
         var (a, b, d) = (g.X(0), g.X(1), g.D);
         if (a.Rank < 2 || b.Rank < 2) throw new NotSupportedException($"{g.Node.Name}: MatMul gradient needs rank ≥ 2 operands");
-        Value? da = g.Needs(0) ? g.ReduceTo(g.B.MatMul(d, g.TransposeLast2(b)), a) : null;
+        Value? da = g.Needs(0) ? g.ReduceTo(InputGrad(g, d, b), a) : null;
         Value? db = null;
         if (g.Needs(1))
         {
@@ -24,5 +24,17 @@ internal static class MatMulGrad
             else db = g.ReduceTo(g.B.MatMul(g.TransposeLast2(a), d), b);
         }
         return g.Grads(da, db);
+    }
+
+    // da = g·bᵀ. When b is a float32/float16 constant (a frozen weight), FusedMatMul(transB) reads it in place:
+    // MatMul(g, Transpose(b)) would make ONNX Runtime constant-fold (and pre-pack) a transposed copy of every
+    // frozen weight, roughly doubling a LoRA session's memory. FusedMatMul has CPU float32 and CUDA float/float16
+    // kernels; float64 graphs (finite-difference checks) keep the plain form.
+    private static Value InputGrad(GradientContext g, Value d, Value b)
+    {
+        var isConstant = b.Producer is null && g.B.Graph.Initializers.Any(i => i.Value == b);
+        if (isConstant && b.Rank == 2 && b.Type is Core.Tensors.DType.F32 or Core.Tensors.DType.F16)
+            return g.B.FusedMatMul(d, b, 1.0, transA: false, transB: true);
+        return g.B.MatMul(d, g.TransposeLast2(b));
     }
 }
