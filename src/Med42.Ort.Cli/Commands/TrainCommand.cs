@@ -34,6 +34,7 @@ internal sealed class TrainCommand : ICommand
     [Option("seq-len")] public int? SeqLen { get; set; }
     [Option("packing", HelpText = "true or false.")] public bool? Packing { get; set; }
     [Option("template", HelpText = "med42 or llama2.")] public string? Template { get; set; }
+    [Option("system-prompt", HelpText = "System line of the template (default: Med42's).")] public string? SystemPrompt { get; set; }
     [Option("validation-fraction")] public double? ValidationFraction { get; set; }
     [Option("skip-bad-lines")] public bool SkipBadLines { get; set; }
     [Option("eval-every")] public int? EvalEvery { get; set; }
@@ -77,6 +78,7 @@ internal sealed class TrainCommand : ICommand
             SeqLen = SeqLen ?? o.SeqLen,
             Packing = Packing ?? o.Packing,
             Template = Template is null ? o.Template : Parse<TemplateKind>("template", Template),
+            SystemPrompt = SystemPrompt ?? o.SystemPrompt,
             ValidationFraction = ValidationFraction ?? o.ValidationFraction,
             SkipBadLines = SkipBadLines || o.SkipBadLines,
             EvalEvery = EvalEvery ?? o.EvalEvery,
