@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs the default test suite (CPU, no Slow/Gpu traits) and prints one closing line "N passed, N failed, N skipped".
-# Usage: bash tools/test.sh [extra dotnet test args]
+# Usage: bash tools/test.sh [--slow] [extra dotnet test args]   (--slow: only the multi-minute [Trait("Category","Slow")] tests)
 set -uo pipefail
 cd "$(dirname "$0")/.."
+filter="Category!=Slow&Category!=Gpu"
+if [ "${1:-}" = "--slow" ]; then filter="Category=Slow"; shift; fi
 results=$(mktemp -d)
 dotnet build Med42.Ort.sln -c Release -nologo -v q || exit 1
 dotnet test Med42.Ort.sln -c Release --no-build -nologo \
-  --filter "Category!=Slow&Category!=Gpu" \
+  --filter "$filter" \
   --logger "trx" --results-directory "$results" "$@" 2>&1 | tee "$results/log.txt"
 rc=${PIPESTATUS[0]}
 passed=0; failed=0; skipped=0
