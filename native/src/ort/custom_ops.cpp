@@ -7,6 +7,11 @@
 //   RotaryGrad(dY, position_ids, cos_cache, sin_cache; interleaved) -> dX (inverse rotation)
 //   MatMulInt4(A [..., K], B uint8 [N, K/block, block/2], scales [N*K/block], zero_points? uint8; K, N, block_size)
 //                                                  -> Y [..., N]        (MatMulNBits semantics, bits = 4)
+//   DequantInt4(B uint8 [N, ceil(K/block), block/2], scales [N*ceil(K/block)], zero_points? uint8; K, N, block_size)
+//                                                  -> W [N, K]          (MatMulNBits' reconstruction, float32)
+//     The backward of a frozen MatMulNBits (QLoRA: dA = dY·W). K need not be a multiple of block: the last
+//     block is padded, as ORT's MatMulNBits and Int4Quantizer lay it out. CPU EP only (with a CUDA EP, ORT
+//     places the node on CPU: it runs once per step per frozen linear).
 // Kernel errors come back as ORT statuses (KernelComputeV2), never as exceptions across the C API.
 // Tested from C# (tests/Med42.Ort.Native.Tests/CustomOpTests.cs) against plain-ONNX graphs.
 // With MED42_ORT_CUDA (a CUDA build) the same ops are also registered for the CUDA EP (float32): they run
@@ -143,6 +148,31 @@ struct MatMulInt4 {
   int64_t K, N, block;
 };
 
+struct DequantInt4 {
+  DequantInt4(const OrtApi*, const OrtKernelInfo* info)
+      : K(AttrOr<int64_t>(info, "K", 0)), N(AttrOr<int64_t>(info, "N", 0)), block(AttrOr<int64_t>(info, "block_size", 32)) {}
+  Ort::Status Compute(const Tensor<uint8_t>& b, const Tensor<float>& scales,
+                      std::optional<const Tensor<uint8_t>*> zero_points, Tensor<float>& w) {
+    if (K <= 0 || N <= 0 || block < 2) return Invalid("DequantInt4: attributes K, N and block_size must be positive");
+    const int64_t blocks = (K + block - 1) / block, padded = blocks * block;
+    if (b.NumberOfElement() != N * blocks * (block / 2) || scales.NumberOfElement() != N * blocks)
+      return Invalid("DequantInt4: B must be uint8 [N, ceil(K/block), block/2] and scales [N*ceil(K/block)]");
+    const uint8_t* zp = zero_points.has_value() && *zero_points != nullptr ? (*zero_points)->Data() : nullptr;
+    if (zp && (*zero_points)->NumberOfElement() != N * ((blocks + 1) / 2))
+      return Invalid("DequantInt4: zero_points must be uint8 [N * ceil(ceil(K/block)/2)]");
+    float* wd = w.Allocate({N, K});
+    if (padded == K) return ToOrt(m42_dequant_int4(Context(), b.Data(), scales.Data(), zp, N, K, block, wd));
+    // Ragged K: the packed layout is exactly that of the padded [N, blocks*block] weight, so dequantise that
+    // and drop each row's padding columns.
+    std::vector<float> full(static_cast<size_t>(N * padded));
+    if (auto s = ToOrt(m42_dequant_int4(Context(), b.Data(), scales.Data(), zp, N, padded, block, full.data())); !s.IsOK())
+      return s;
+    for (int64_t n = 0; n < N; ++n) std::copy_n(full.data() + n * padded, K, wd + n * K);
+    return Ort::Status{nullptr};
+  }
+  int64_t K, N, block;
+};
+
 #ifdef MED42_ORT_CUDA
 // ---- CUDA EP variants: same contracts and checks, device buffers, ORT's compute stream. ----------------
 
@@ -270,6 +300,7 @@ extern "C" __attribute__((visibility("default"))) OrtStatus* ORT_API_CALL Regist
       ops.emplace_back(Ort::Custom::CreateLiteCustomOp<RotaryOp<+1>>("Rotary", kCpu));
       ops.emplace_back(Ort::Custom::CreateLiteCustomOp<RotaryOp<-1>>("RotaryGrad", kCpu));
       ops.emplace_back(Ort::Custom::CreateLiteCustomOp<MatMulInt4>("MatMulInt4", kCpu));
+      ops.emplace_back(Ort::Custom::CreateLiteCustomOp<DequantInt4>("DequantInt4", kCpu));
 #ifdef MED42_ORT_CUDA
       constexpr const char* kCuda = "CUDAExecutionProvider";
       ops.emplace_back(Ort::Custom::CreateLiteCustomOp<RmsNormCuda>("RmsNorm", kCuda));

@@ -10,7 +10,7 @@ namespace Med42.Ort.Cli.Commands;
 internal sealed class ExportArtifactsCommand : ICommand
 {
     [Option("model", Required = true)] public string Model { get; set; } = "";
-    [Option("mode", Default = "lora", HelpText = "full or lora.")] public string Mode { get; set; } = "lora";
+    [Option("mode", Default = "lora", HelpText = "full, lora or qlora.")] public string Mode { get; set; } = "lora";
     [Option("lora-rank", Default = 8)] public int LoraRank { get; set; } = 8;
     [Option("lora-alpha", Default = 16.0)] public double LoraAlpha { get; set; } = 16;
     [Option("lora-dropout", Default = 0.0)] public double LoraDropout { get; set; }
@@ -20,9 +20,9 @@ internal sealed class ExportArtifactsCommand : ICommand
 
     public int Run(CancellationToken cancellationToken)
     {
-        var mode = Enum.TryParse<TrainingMode>(Mode, true, out var m) ? m : throw new Med42Exception($"--mode: unknown mode '{Mode}' (expected full or lora)");
+        var mode = Enum.TryParse<TrainingMode>(Mode, true, out var m) ? m : throw new Med42Exception($"--mode: unknown mode '{Mode}' (expected full, lora or qlora)");
         using var ckpt = LlamaCheckpoint.Open(Model);
-        var lora = mode == TrainingMode.Lora
+        var lora = mode.IsAdapter()
             ? new LoraConfig { Rank = LoraRank, Alpha = LoraAlpha, Dropout = LoraDropout, Targets = LoraTargets.ToList() }.Validate("--lora-*")
             : null;
         var a = TrainingArtifacts.Export(ckpt.Config, ckpt.Weights, mode, lora, new ArtifactOptions { Seed = Seed }, Out);

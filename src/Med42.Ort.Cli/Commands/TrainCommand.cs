@@ -17,7 +17,8 @@ internal sealed class TrainCommand : ICommand
     [Option("model", HelpText = "Base checkpoint.")] public string? Model { get; set; }
     [Option("tokenizer", HelpText = "Tokenizer file or folder.")] public string? Tokenizer { get; set; }
     [Option("data", Separator = ',', HelpText = "Data files (JSON/JSONL: chat, Alpaca or text), comma-separated.")] public IEnumerable<string>? Data { get; set; }
-    [Option("mode", HelpText = "full or lora.")] public string? Mode { get; set; }
+    [Option("mode", HelpText = "full, lora or qlora (LoRA over an int4 frozen base; needs libmed42_ort_ops).")] public string? Mode { get; set; }
+    [Option("int4-block-size", HelpText = "qlora: int4 block size of the frozen base (16, 32, 64, 128; default 32).")] public int? Int4BlockSize { get; set; }
     [Option("lora-rank")] public int? LoraRank { get; set; }
     [Option("lora-alpha")] public double? LoraAlpha { get; set; }
     [Option("lora-dropout")] public double? LoraDropout { get; set; }
@@ -59,6 +60,7 @@ internal sealed class TrainCommand : ICommand
             Tokenizer = Tokenizer ?? o.Tokenizer,
             Data = Data?.ToList() is { Count: > 0 } d ? d : o.Data,
             Mode = Mode is null ? o.Mode : Parse<TrainingMode>("mode", Mode),
+            Int4BlockSize = Int4BlockSize ?? o.Int4BlockSize,
             Lora = o.Lora with
             {
                 Rank = LoraRank ?? o.Lora.Rank,

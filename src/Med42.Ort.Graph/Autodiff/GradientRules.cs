@@ -25,6 +25,7 @@ public static class GradientRules
         ["MatMul"] = MatMulGrad.Backward,
         ["Gemm"] = GemmGrad.Backward,
         [GraphBuilder.MicrosoftDomain + ":FusedMatMul"] = FusedMatMulGrad.Backward,
+        [GraphBuilder.MicrosoftDomain + ":MatMulNBits"] = MatMulNBitsGrad.Backward,
         ["ReduceSum"] = ReduceSumGrad.Backward,
         ["ReduceMean"] = ReduceMeanGrad.Backward,
         ["Softmax"] = SoftmaxGrad.Backward,

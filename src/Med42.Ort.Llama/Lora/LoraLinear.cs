@@ -2,7 +2,7 @@
 //   y = x·Wᵀ + (α/r)·dropout(x)·Aᵀ·Bᵀ        (PEFT lora.Linear.forward)
 //   x ─MatMul(Wᵀ)──────────────────────────────────Add─ y
 //   x ─[Mul(mask·1/(1−p))]─MatMul(Aᵀ)─MatMul(Bᵀ)─Mul(α/r)─┘
-// and a plain MatMul elsewhere. A and B come from the same IWeightBinder as W, so a training binder
+// and the base factory's projection elsewhere (a plain MatMul; Int4Linear's MatMulNBits for QLoRA). A and B come from the same IWeightBinder as W, so a training binder
 // makes them graph inputs while W stays a frozen initializer (W then gets no gradient node).
 // Dropout is a seeded mask fed as a graph input (bool, one per distinct LoRA input tensor, named
 // lora_dropout_mask.{n}): the trainer draws it from its own RNG, so runs and resumes are reproducible,
@@ -19,12 +19,15 @@ public sealed class LoraLinear : ILinearFactory
     public const string DropoutMaskPrefix = "lora_dropout_mask.";
 
     private readonly LlamaConfig _model;
+    private readonly ILinearFactory _base;
     private readonly Dictionary<Value, Value> _masks = [];
 
     /// <param name="useDropout">Adds dropout mask inputs when the config's dropout is positive (training graphs).</param>
-    public LoraLinear(LlamaConfig model, LoraConfig config, bool useDropout)
+    /// <param name="baseLinear">Builds the frozen x·Wᵀ term (default PlainLinear; Int4Linear for QLoRA).</param>
+    public LoraLinear(LlamaConfig model, LoraConfig config, bool useDropout, ILinearFactory? baseLinear = null)
     {
         _model = model;
+        _base = baseLinear ?? PlainLinear.Instance;
         Config = config.Validate();
         UseDropout = useDropout && config.Dropout > 0;
     }
@@ -37,7 +40,7 @@ public sealed class LoraLinear : ILinearFactory
 
     public Value Build(GraphBuilder b, Value x, WeightSpec spec, IWeightBinder weights)
     {
-        var y = b.MatMul(x, weights.GetTransposed(b, spec));
+        var y = _base.Build(b, x, spec, weights);
         if (spec.Kind != WeightKind.Linear || !Config.Targets.Contains(spec.Module)) return y;
         using var _ = b.Scope("lora");
         var input = UseDropout ? b.Mul(x, Mask(b, x)) : x;

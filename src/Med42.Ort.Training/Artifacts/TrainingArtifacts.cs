@@ -12,6 +12,10 @@
 //   optimizer            AdamW runs fused in place over the resident float buffers: libmed42_native's
 //                        m42_adamw_step when present, else the C# AdamW.cs (FusedAdamW.cs); no optimizer_model.onnx.
 //   checkpoint/          params.safetensors, optimizer.safetensors (exp_avg./exp_avg_sq.), trainer_state.json.
+// QLoRA (TrainingMode.Qlora): every frozen projection is quantised at build time (Int4Quantizer, symmetric,
+// ArtifactOptions.Int4BlockSize) into a com.microsoft MatMulNBits (Int4Linear) under the LoRA branch; embeddings,
+// norms and the LM head stay float32. Its backward dA = dY·DequantInt4(B, scales) (MatMulNBitsGrad) is an ai.med42
+// custom op, so sessions of a QLoRA graph must register libmed42_ort_ops.
 // Loss = −Σ log_softmax(logits)[label] over targets (labels ≠ −100), built from LogSoftmax, GatherElements,
 // Where and ReduceSum rather than SoftmaxCrossEntropyLoss: ONNX Runtime registers that op's CUDA kernel only
 // in training builds, so the inference CUDA EP would run the loss on CPU (see CudaOpCoverageTests).
@@ -23,12 +27,19 @@ using Med42.Ort.Graph.Onnx;
 using Med42.Ort.Llama;
 using Med42.Ort.Llama.Blocks;
 using Med42.Ort.Llama.Graphs;
+using Med42.Ort.Llama.Int4;
 using Med42.Ort.Llama.Lora;
 using Med42.Ort.Training.Trainer;
 
 namespace Med42.Ort.Training.Artifacts;
 
-public enum TrainingMode { Full, Lora }
+public enum TrainingMode { Full, Lora, Qlora }
+
+public static class TrainingModes
+{
+    /// <summary>Trains LoRA adapters only (Lora and Qlora): parameters are A/B, the output is a PEFT adapter.</summary>
+    public static bool IsAdapter(this TrainingMode mode) => mode is TrainingMode.Lora or TrainingMode.Qlora;
+}
 
 public sealed record ArtifactOptions
 {
@@ -44,6 +55,8 @@ public sealed record ArtifactOptions
     public bool GradientCheckpointing { get; init; }
     /// <summary>--kernels: RMSNorm/rotary as ONNX composites or ai.med42 custom ops (sessions then register libmed42_ort_ops).</summary>
     public LlamaKernels Kernels { get; init; } = LlamaKernels.Onnx;
+    /// <summary>QLoRA: block size of the int4 frozen base (16, 32, 64 or 128).</summary>
+    public int Int4BlockSize { get; init; } = 32;
 }
 
 public sealed class TrainingArtifacts
@@ -82,8 +95,9 @@ public sealed class TrainingArtifacts
     {
         options ??= new ArtifactOptions();
         config.Validate(baseWeights.Source);
-        if (mode == TrainingMode.Lora && lora is null) throw new Core.Errors.Med42Exception("lora: LoRA mode needs a LoRA config (rank, alpha, dropout, targets)");
+        if (mode.IsAdapter() && lora is null) throw new Core.Errors.Med42Exception($"lora: {mode} mode needs a LoRA config (rank, alpha, dropout, targets)");
         lora?.Validate();
+        var int4 = mode == TrainingMode.Qlora ? new Int4Options { BlockSize = options.Int4BlockSize }.Validate("int4_block_size") : null;
         IReadOnlyList<WeightSpec> specs = mode == TrainingMode.Full
             ? WeightLayout.For(config)
             : LoraWeights.For(config, lora!);
@@ -91,17 +105,19 @@ public sealed class TrainingArtifacts
         var frozen = baseWeights;
         var trainable = specs.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
 
-        var (train, masks) = BuildGraph(config, frozen, trainable, mode, lora, withGradients: true, specs, options.GradientCheckpointing, options.Kernels);
-        var (eval, _) = BuildGraph(config, frozen, trainable, mode, lora, withGradients: false, specs, recompute: false, options.Kernels);
+        var (train, masks) = BuildGraph(config, frozen, trainable, mode, lora, int4, withGradients: true, specs, options.GradientCheckpointing, options.Kernels);
+        var (eval, _) = BuildGraph(config, frozen, trainable, mode, lora, int4, withGradients: false, specs, recompute: false, options.Kernels);
         return new TrainingArtifacts(config, mode, lora, train, eval, specs, masks, initial);
     }
 
     private static (IrGraph, IReadOnlyList<(string, long)>) BuildGraph(LlamaConfig c, ITensorStore frozen, ISet<string> trainable,
-        TrainingMode mode, LoraConfig? lora, bool withGradients, IReadOnlyList<WeightSpec> specs, bool recompute, LlamaKernels kernels)
+        TrainingMode mode, LoraConfig? lora, Int4Options? int4, bool withGradients, IReadOnlyList<WeightSpec> specs, bool recompute, LlamaKernels kernels)
     {
         var b = new GraphBuilder(withGradients ? "training_model" : "eval_model");
         var binder = new TrainingWeightBinder(frozen, trainable);
-        var loraLinear = mode == TrainingMode.Lora ? new LoraLinear(c, lora!, useDropout: withGradients) : null;
+        // QLoRA's frozen projections: MatMulNBits over int4 weights quantised from the base while the graph is saved.
+        var baseLinear = int4 is null ? null : new Int4Linear(frozen, int4);
+        var loraLinear = mode.IsAdapter() ? new LoraLinear(c, lora!, useDropout: withGradients, baseLinear) : null;
         var opts = new LlamaGraphOptions { KvCache = false, PackedSegments = true, Linear = (ILinearFactory?)loraLinear ?? PlainLinear.Instance, Kernels = kernels };
         var values = LlamaGraph.Build(b, c, binder, opts);
         var logits = values.Logits!;

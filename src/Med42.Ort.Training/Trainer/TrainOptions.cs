@@ -59,6 +59,8 @@ public sealed record TrainOptions
     public Llama.Graphs.LlamaKernels Kernels { get; init; } = Llama.Graphs.LlamaKernels.Onnx;
     /// <summary>Recompute each decoder layer's forward in the backward pass (less activation memory, ~1/3 more compute).</summary>
     public bool GradientCheckpointing { get; init; }
+    /// <summary>--mode qlora: block size of the int4 frozen base (16, 32, 64 or 128; symmetric quantisation).</summary>
+    public int Int4BlockSize { get; init; } = 32;
 
     public TrainOptions Validate(string source = "train options")
     {
@@ -83,7 +85,9 @@ public sealed record TrainOptions
         if (SaveEvery < 0) Fail("save_every", $"must be non-negative, got {SaveEvery}");
         if (KeepLast <= 0) Fail("keep_last", $"must be positive, got {KeepLast}");
         if (Threads < 0) Fail("threads", $"must be non-negative, got {Threads}");
-        if (Mode == TrainingMode.Lora) Lora.Validate($"{source}: lora");
+        if (Mode.IsAdapter()) Lora.Validate($"{source}: lora");
+        if (Mode == TrainingMode.Qlora && !Llama.Int4.Int4Options.BlockSizes.Contains(Int4BlockSize))
+            Fail("int4_block_size", $"must be one of {string.Join(", ", Llama.Int4.Int4Options.BlockSizes)}, got {Int4BlockSize}");
         return this;
     }
 

@@ -39,9 +39,11 @@ public static class Trainer
         IProgress<TrainProgress>? progress = null, CancellationToken ct = default)
     {
         o.Validate();
+        var libraries = CustomOpLibraries(o);
         var data = PreparedData.Load(o.Data, tokenizer, config.VocabSize, o.ToDataOptions());
         Directory.CreateDirectory(o.Out);
-        var artifacts = TrainingArtifacts.Build(config, weights, o.Mode, o.Mode == TrainingMode.Lora ? o.Lora : null, new ArtifactOptions { Seed = o.Seed, GradientCheckpointing = o.GradientCheckpointing, Kernels = o.Kernels });
+        var artifacts = TrainingArtifacts.Build(config, weights, o.Mode, o.Mode.IsAdapter() ? o.Lora : null,
+            new ArtifactOptions { Seed = o.Seed, GradientCheckpointing = o.GradientCheckpointing, Kernels = o.Kernels, Int4BlockSize = o.Int4BlockSize });
         var artDir = Path.Combine(o.Out, ArtifactsFolder);
         artifacts.SaveModels(artDir);
 
@@ -58,7 +60,7 @@ public static class Trainer
         var rng = new SplitMixRng(ts.DropoutRng);
         var total = o.MaxSteps ?? o.Epochs * (int)Math.Ceiling(loader.BatchesPerEpoch / (double)o.GradAccum);
         var warmup = LrSchedule.WarmupSteps(o.WarmupRatio, total);
-        var settings = new SessionSettings { Device = o.Device, Threads = o.Threads, CustomOpLibraries = Native.OrtCustomOps.LibrariesFor(o.Kernels == Llama.Graphs.LlamaKernels.Native) };
+        var settings = new SessionSettings { Device = o.Device, Threads = o.Threads, CustomOpLibraries = libraries };
         using var session = new TrainingSession(Path.Combine(artDir, TrainingArtifacts.TrainingModelFile), settings, state, o.BatchSize, o.SeqLen, artifacts.DropoutMasks, withGradients: true, recomputes: o.GradientCheckpointing);
         using var eval = data.Validation.Count > 0
             ? new TrainingSession(Path.Combine(artDir, TrainingArtifacts.EvalModelFile), settings, state, o.BatchSize, o.SeqLen, [], withGradients: false)
@@ -152,6 +154,18 @@ public static class Trainer
             AdapterWriter.Save(output, o.Lora, state.ToStore(), o.Model);
         }
         return new TrainResult(total, lastLoss, evalLoss, output, lastCheckpoint, data.Stats, history);
+    }
+
+    /// <summary>
+    /// libmed42_ort_ops when the graphs use ai.med42 ops: --kernels native, or --mode qlora (the int4 base's backward
+    /// is DequantInt4). Checked before any data is read, so a missing library fails fast.
+    /// </summary>
+    public static IReadOnlyList<string> CustomOpLibraries(TrainOptions o)
+    {
+        if (o.Mode == TrainingMode.Qlora && !Native.OrtCustomOps.IsAvailable)
+            throw new Med42Exception($"--mode qlora: lib{Native.OrtCustomOps.LibraryName} (the ai.med42 custom ops; the int4 base's backward " +
+                "runs its DequantInt4) was not found beside the application or in $MED42_NATIVE_DIR; build native/ (docs/native.md) or use --mode lora");
+        return Native.OrtCustomOps.LibrariesFor(o.Kernels == Llama.Graphs.LlamaKernels.Native || o.Mode == TrainingMode.Qlora);
     }
 
     /// <summary>Mean loss per target token over the validation documents (perplexity = exp of it).</summary>

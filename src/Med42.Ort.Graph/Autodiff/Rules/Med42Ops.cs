@@ -1,10 +1,11 @@
 // Builders for the ai.med42 custom ops of libmed42_ort_ops (native/src/ort/custom_ops.cpp), the one
 // place their contracts are written down on the C# side; used by the Llama blocks (--kernels native)
-// and by the gradient rules RmsNormGrad / RotaryGrad. All four ops are float32 only.
+// and by the gradient rules RmsNormGrad / RotaryGrad / MatMulNBitsGrad. All ops are float32 only.
 //   RmsNorm(X [..., C], W [C]; epsilon)                      -> Y [..., C], InvRms [...]
 //   RmsNormGrad(dY, X, W, InvRms)                            -> dX [..., C], dW [C]
 //   Rotary(X [..., H, D], position_ids [...] int64, cos [P, D/2], sin [P, D/2]; interleaved) -> Y [..., H, D]
 //   RotaryGrad(dY, position_ids, cos, sin; interleaved)      -> dX (the inverse rotation)
+//   DequantInt4(B uint8 [N, ⌈K/bs⌉, bs/2], scales [N·⌈K/bs⌉], zero_points? uint8; K, N, block_size) -> W [N, K]
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Graph.Ir;
 
@@ -40,6 +41,19 @@ public static class Med42Ops
     /// <summary>The inverse rotation of dy (the rotary backward).</summary>
     public static Value RotaryGrad(GraphBuilder b, Value dy, Value positionIds, Value cosCache, Value sinCache, bool interleaved) =>
         b.Op("RotaryGrad", [dy, positionIds, cosCache, sinCache], dy.Type, dy.Shape, RotaryAttrs(interleaved), Domain);
+
+    /// <summary>
+    /// W [N, K] float32 reconstructed from MatMulNBits' packed int4 operands (W[n,k] = (q − zp)·scale, zp = 8
+    /// when <paramref name="zeroPoints"/> is null): the weight a frozen MatMulNBits multiplies by.
+    /// </summary>
+    public static Value DequantInt4(GraphBuilder b, Value packed, Value scales, Value? zeroPoints, long k, long n, long blockSize)
+    {
+        if (scales.Type != DType.F32)
+            throw new Core.Errors.Med42Exception($"{scales.Name}: the ai.med42 DequantInt4 op needs float32 scales, got {scales.Type}");
+        var attrs = new Dictionary<string, Attr> { ["K"] = k, ["N"] = n, ["block_size"] = blockSize };
+        return b.Op("DequantInt4", zeroPoints is null ? [packed, scales] : [packed, scales, zeroPoints], DType.F32,
+            [Dim.Of(n), Dim.Of(k)], attrs, Domain);
+    }
 
     private static Dictionary<string, Attr> RotaryAttrs(bool interleaved) => new() { ["interleaved"] = interleaved ? 1L : 0L };
 
