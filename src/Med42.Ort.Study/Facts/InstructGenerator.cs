@@ -1,5 +1,5 @@
 // The fine-tuning instruction set over the held-in facts: free-text questions and answers from the
-// training templates, plus multiple-choice practice records in the MedQA prompt layout whose output
+// training templates, short-answer practice questions (training stems, the object as the answer), plus multiple-choice practice records in the MedQA prompt layout whose output
 // is the answer letter (training stems only; distractors are trained objects only). The Med42 chat
 // template is applied later by the training pipeline, not here.
 namespace Med42.Ort.Study.Facts;
@@ -23,6 +23,12 @@ internal static class InstructGenerator
                     TemplateText.Render(t.Output, fact.Subject, fact.Object), fact.Id, "qa"));
             }
             var stems = relation.PracticeStems.ToList();
+            rng.Shuffle(stems);
+            // Short-answer practice: a training stem in the "Question: …\nAnswer:" layout, the object as the
+            // reply, so the model learns to retrieve the object from a subject mentioned inside a question.
+            for (var k = 0; k < options.PracticeClozePerFact; k++)
+                records.Add(new InstructRecord($"Question: {TemplateText.Render(stems[k % stems.Count], fact.Subject, fact.Object)}\nAnswer:", "",
+                    fact.Object, fact.Id, InstructRecord.ClozeKind));
             rng.Shuffle(stems);
             for (var k = 0; k < options.PracticeMcqPerFact; k++)
                 practiceDrafts.Add((fact, stems[k % stems.Count], mcq.Distractors(fact, rng, trainedOnly: true)));

@@ -1,5 +1,5 @@
 // Knobs of the embedded study data generator. With the 359-fact base the defaults give a ~50 KB
-// corpus, ~850 instruction records and ~360 evaluation items; --quick studies can shrink the counts.
+// corpus, ~2,100 instruction records and ~360 evaluation items; --quick studies can shrink the counts.
 using Med42.Ort.Core.Errors;
 
 namespace Med42.Ort.Study.Facts;
@@ -22,9 +22,11 @@ public sealed record StudyDataOptions
     public int MinParagraphSentences { get; init; } = 3;
     public int MaxParagraphSentences { get; init; } = 6;
     /// <summary>Free-text question/answer records per held-in fact.</summary>
-    public int InstructPerFact { get; init; } = 2;
+    public int InstructPerFact { get; init; } = 3;
+    /// <summary>Short-answer practice records per held-in fact ("Question: {training stem}\nAnswer:" → the object).</summary>
+    public int PracticeClozePerFact { get; init; } = 6;
     /// <summary>Multiple-choice practice records (training stems, lettered answer) per held-in fact.</summary>
-    public int PracticeMcqPerFact { get; init; } = 2;
+    public int PracticeMcqPerFact { get; init; } = 1;
     /// <summary>Evaluation items per fact, each with a different held-out stem.</summary>
     public int McqPerFact { get; init; } = 1;
 
@@ -40,6 +42,7 @@ public sealed record StudyDataOptions
         if (FillerSentences < 0) throw Bad(nameof(FillerSentences), "must not be negative");
         if (MinParagraphSentences < 1 || MaxParagraphSentences < MinParagraphSentences) throw Bad(nameof(MaxParagraphSentences), "need 1 <= MinParagraphSentences <= MaxParagraphSentences");
         if (InstructPerFact < 1) throw Bad(nameof(InstructPerFact), "must be at least 1");
+        if (PracticeClozePerFact < 0) throw Bad(nameof(PracticeClozePerFact), "must not be negative");
         if (PracticeMcqPerFact < 0) throw Bad(nameof(PracticeMcqPerFact), "must not be negative");
         if (McqPerFact < 1 || McqPerFact > minHeldOutStems) throw Bad(nameof(McqPerFact), $"must be between 1 and {minHeldOutStems} (the fewest held-out stems of any relation)");
     }

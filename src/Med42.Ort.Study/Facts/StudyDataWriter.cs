@@ -23,6 +23,9 @@ internal static class StudyDataWriter
         WriteAtomic(dir, StudyDataset.CorpusFile, Encoding.UTF8.GetBytes(CorpusText(data)));
         WriteAtomic(dir, StudyDataset.InstructFile, JsonLines(data.Instruct, (w, r) =>
         {
+            // Short-answer practice is plain text in the cloze layout the study's text/text_mi presentation
+            // scores ("Question: …\nAnswer: <object>"); every other record is Alpaca, rendered in the Med42 template.
+            if (r.Kind == InstructRecord.ClozeKind) { w.WriteString("text", r.Instruction + " " + r.Output); return; }
             w.WriteString("instruction", r.Instruction);
             w.WriteString("input", r.Input);
             w.WriteString("output", r.Output);
@@ -108,6 +111,7 @@ internal static class StudyDataWriter
             w.WriteNumber("corpus_characters", CorpusText(data).Length);
             w.WriteNumber("instruct_records", data.Instruct.Count);
             w.WriteNumber("instruct_qa", data.Instruct.Count(r => r.Kind == "qa"));
+            w.WriteNumber("instruct_cloze_practice", data.Instruct.Count(r => r.Kind == InstructRecord.ClozeKind));
             w.WriteNumber("instruct_mcq_practice", data.Instruct.Count(r => r.Kind == "mcq"));
             w.WriteNumber("mcq_heldin", data.McqHeldIn.Count);
             w.WriteNumber("mcq_never", data.McqNever.Count);
@@ -129,7 +133,7 @@ internal static class StudyDataWriter
             }
             w.WriteEndArray();
             w.WriteStartObject("formats");
-            w.WriteString(StudyDataset.InstructFile, "Alpaca {instruction, input, output}; kind mcq records use the medqa_4options prompt and answer with the letter");
+            w.WriteString(StudyDataset.InstructFile, "Alpaca {instruction, input, output}; kind mcq records use the medqa_4options prompt and answer with the letter; short-answer practice records are {text}: \"Question: <training stem>\\nAnswer: <object>\"");
             w.WriteString("mcq", "{question, choices[4], answer} with answer the 0-based index of the correct choice");
             w.WriteEndObject();
             w.WriteEndObject();

@@ -43,7 +43,8 @@ public static class StudyPipeline
         var trainFp = Fingerprint(config with { Eval = new EvalConfig(), DataDir = null, StudyTasks = true });
         var stages = new StageRunner(config.Out, Fingerprint(config), fresh);
         void TrainStage(string name, Action<string> work) => stages.Run(name, work, trainFp);
-        if (fresh) File.Delete(Path.Combine(config.Out, StageRunner.LogFile));
+        // File.Delete throws when the folder itself is missing (a --fresh first run into a new folder).
+        if (fresh && Directory.Exists(config.Out)) File.Delete(Path.Combine(config.Out, StageRunner.LogFile));
         var settings = new SessionSettings { Device = SessionSettings.ParseDevice(config.Device), Threads = config.Threads };
         var needData = config.IsEmbedded || config.Instruct.Count == 0 || config.StudyTasks;
         var dataDir = stages.Dir("data");
@@ -202,6 +203,7 @@ public static class StudyPipeline
             if (line.Trim().Length == 0) continue;
             using var doc = JsonDocument.Parse(line);
             var r = doc.RootElement;
+            if (r.TryGetProperty("text", out var text)) { yield return text.GetString() ?? ""; continue; }
             // As the Med42 template renders it, so the system prompt and tags become a few pieces, not dozens.
             yield return $"\n<|system|>: {ChatTemplate.Med42DefaultSystem}\n<|prompter|>:{r.GetProperty("instruction").GetString()}\n<|assistant|>:\n{r.GetProperty("output").GetString()}";
         }

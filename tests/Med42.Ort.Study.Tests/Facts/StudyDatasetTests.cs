@@ -204,10 +204,14 @@ public class StudyDatasetTests
 
         var instruct = File.ReadAllLines(tmp.File("instruct.jsonl"));
         Assert.Equal(d.Instruct.Count, instruct.Length);
-        foreach (var line in instruct)
+        for (var i = 0; i < instruct.Length; i++)
         {
-            using var doc = JsonDocument.Parse(line);
-            Assert.Equal(["instruction", "input", "output"], doc.RootElement.EnumerateObject().Select(p => p.Name));
+            using var doc = JsonDocument.Parse(instruct[i]);
+            var r = d.Instruct[i];
+            if (r.Kind == InstructRecord.ClozeKind)
+                Assert.Equal(r.Instruction + " " + r.Output, Assert.Single(doc.RootElement.EnumerateObject(), p => p.Name == "text").Value.GetString());
+            else
+                Assert.Equal(["instruction", "input", "output"], doc.RootElement.EnumerateObject().Select(p => p.Name));
         }
         var mcq = File.ReadAllLines(tmp.File("mcq_never.jsonl"));
         Assert.Equal(d.McqNever.Count, mcq.Length);
@@ -234,7 +238,7 @@ public class StudyDatasetTests
     [Fact]
     public void SmallAndTwoStemSettingsStayConsistent()
     {
-        var quick = StudyDataset.Generate(3, new StudyDataOptions { CorpusSentencesPerFact = 1, FillerSentences = 0, PracticeMcqPerFact = 0, InstructPerFact = 1 });
+        var quick = StudyDataset.Generate(3, new StudyDataOptions { CorpusSentencesPerFact = 1, FillerSentences = 0, PracticeMcqPerFact = 0, PracticeClozePerFact = 0, InstructPerFact = 1 });
         Assert.Empty(quick.FindLeaks());
         Assert.Empty(quick.McqPractice);
         Assert.Equal(quick.FactsIn(FactGroup.HeldIn).Count, quick.Instruct.Count);
@@ -246,8 +250,34 @@ public class StudyDatasetTests
         Assert.All(two.McqNever.GroupBy(m => m.FactId), g => Assert.Equal(2, g.Select(m => m.Stem).Distinct().Count()));
     }
 
+    [Fact]
+    public void ClozePracticeRecordsAskATrainingStemAndAnswerWithTheObject()
+    {
+        var d = StudyDataset.Generate(5, new StudyDataOptions { PracticeClozePerFact = 2 });
+        var cloze = d.Instruct.Where(r => r.Kind == InstructRecord.ClozeKind).ToList();
+        Assert.Equal(2 * d.FactsIn(FactGroup.HeldIn).Count, cloze.Count);
+        var facts = d.Facts.Facts.ToDictionary(f => f.Id);
+        foreach (var r in cloze)
+        {
+            var fact = facts[r.FactId];
+            Assert.Equal(FactGroup.HeldIn, d.Split.GroupOf(fact));
+            Assert.Equal(fact.Object, r.Output);
+            Assert.StartsWith("Question: ", r.Instruction);
+            Assert.EndsWith("\nAnswer:", r.Instruction);
+            // The question is one of the relation's practice (training) stems, never a held-out one.
+            var question = r.Instruction["Question: ".Length..^"\nAnswer:".Length];
+            var relation = d.Facts.Relation(fact.RelationId);
+            Assert.Contains(relation.PracticeStems, st => TemplateText.Render(st, fact.Subject, fact.Object) == question);
+            Assert.DoesNotContain(relation.HeldOutStems, st => TemplateText.Render(st, fact.Subject, fact.Object) == question);
+        }
+        // The two cloze records of a fact use different stems.
+        Assert.All(cloze.GroupBy(r => r.FactId), g => Assert.Equal(2, g.Select(r => r.Instruction).Distinct().Count()));
+        Assert.Empty(d.FindLeaks());
+    }
+
     [Theory]
     [InlineData("McqPerFact")]
+    [InlineData("PracticeClozePerFact")]
     [InlineData("NeverTrainedFraction")]
     [InlineData("InstructPerFact")]
     public void BadOptionsFailNamingTheField(string field)
@@ -256,6 +286,7 @@ public class StudyDatasetTests
         {
             "McqPerFact" => new StudyDataOptions { McqPerFact = 3 },
             "NeverTrainedFraction" => new StudyDataOptions { NeverTrainedFraction = 1.5 },
+            "PracticeClozePerFact" => new StudyDataOptions { PracticeClozePerFact = -1 },
             _ => new StudyDataOptions { InstructPerFact = 0 },
         };
         var ex = Assert.Throws<Med42Exception>(() => StudyDataset.Generate(1, options));
