@@ -1,6 +1,7 @@
 // `med42 eval`: multiple-choice medical benchmarks scored as lm-evaluation-harness v0.4 does (docs/eval.md).
 // Wiring only: model (+ optional PEFT adapter on the fly) → scorer (OnnxScorer fast path, or --naive) →
 // EvalRunner → results.json, samples_{task}.jsonl, results.md, and the Markdown table on stdout.
+using Med42.Ort.Llama.Lora;
 using System.Diagnostics;
 using CommandLine;
 using Med42.Ort.Core.Errors;
@@ -80,8 +81,8 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
         new TaskRegistry(new EvalDataLayout(DataDir, taskFiles), taskOptions).Expand(tasks);
 
         using var model = LoadedModel.Open(Model, Tokenizer);
-        using var adapter = Adapter is null ? null : PeftAdapter.Open(Adapter, model.Config);
-        ITensorStore weights = adapter is null ? model.Weights : new OverlayTensorStore(model.Weights, adapter.Weights);
+        using var adapter = Adapter is null ? null : PeftAdapter.Read(Adapter, model.Config);
+        ITensorStore weights = adapter is null ? model.Weights : new OverlayTensorStore(model.Weights, adapter.Tensors);
         ILinearFactory? linear = adapter?.Linear(model.Config);
         var maxLength = MaxLength ?? model.Config.MaxPositionEmbeddings;
         if (maxLength < 1 || maxLength > model.Config.MaxPositionEmbeddings)

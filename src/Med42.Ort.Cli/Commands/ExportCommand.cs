@@ -3,11 +3,12 @@
 // safetensors), peft (the adapter re-written in PEFT's layout), onnx-adapter (a GenAI folder whose decoder
 // takes LoRA inputs + adapter.onnx_adapter for ONNX Runtime's LoRA API). Wiring only; the algorithms live in
 // Med42.Ort.Export. Every output goes through a temporary folder; a non-empty --out needs --force.
+using Med42.Ort.Llama.Lora;
 using CommandLine;
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Export.Adapters;
 using Med42.Ort.Export.GenAi;
-using Med42.Ort.Export.Io;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Export.Merge;
 using Med42.Ort.Llama.Checkpoints;
 using Med42.Ort.Llama.Int4;

@@ -1,7 +1,8 @@
 // `med42 merge`: base + PEFT adapter → merged Hugging Face folder (W + (α/r)·B·A, streamed tensor by tensor).
+using Med42.Ort.Llama.Lora;
 using CommandLine;
 using Med42.Ort.Export.Adapters;
-using Med42.Ort.Export.Io;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Export.Merge;
 using Med42.Ort.Llama.Checkpoints;
 

@@ -3,9 +3,10 @@
 // under the same names. Load it with OrtLoraAdapter + RunOptions.AddActiveLoraAdapter (ONNX Runtime) or
 // Adapters.LoadAdapter + Generator.SetActiveAdapter (GenAI). The names are checked against the graph's
 // inputs before anything is renamed into place. Test: tests/Med42.Ort.Export.Tests/Adapters/OnnxAdapterTests.cs.
+using Med42.Ort.Llama.Lora;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Export.GenAi;
-using Med42.Ort.Export.Io;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Graph.Ir;
 using Med42.Ort.Llama;
 

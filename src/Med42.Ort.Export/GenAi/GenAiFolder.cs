@@ -7,7 +7,7 @@
 // Written into a temporary folder and renamed (OutputFolder). Test: tests/Med42.Ort.Export.Tests/GenAi/GenAiFolderTests.cs.
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Core.Tensors;
-using Med42.Ort.Export.Io;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Graph.Onnx;
 using Med42.Ort.Llama;
 using Med42.Ort.Llama.Blocks;

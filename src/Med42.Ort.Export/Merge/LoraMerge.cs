@@ -1,8 +1,9 @@
 // `med42 merge`: base checkpoint + PEFT adapter → a Hugging Face folder holding W + (α/r)·B·A,
 // streamed tensor by tensor (MergedTensorStore → HfFolderWriter, temp folder then rename).
+using Med42.Ort.Llama.Lora;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Export.Adapters;
-using Med42.Ort.Export.Io;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Llama;
 using Med42.Ort.Llama.Checkpoints;
 

@@ -4,6 +4,7 @@
 // crash never leaves a half-written checkpoint. Training output and `med42 convert` use it.
 using Med42.Ort.Core.Checkpoints;
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
 
 namespace Med42.Ort.Llama.Checkpoints;
@@ -26,14 +27,7 @@ public static class HfFolderWriter
         config.Validate(weights.Source);
         LlamaCheckpoint.Validate(config, weights);
         HfConfigJson.TorchDtype(dtype); // rejects non-weight dtypes early
-        var full = Path.GetFullPath(dir);
-        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any() && !overwrite)
-            throw new Med42Exception($"{dir}: output folder exists and is not empty (choose another folder or allow overwriting)");
-        var parent = Path.GetDirectoryName(full.TrimEnd(Path.DirectorySeparatorChar))!;
-        Directory.CreateDirectory(parent);
-        var tmp = Path.Combine(parent, $".{Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar))}.tmp-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(tmp);
-        try
+        OutputFolder.Write(dir, overwrite, tmp =>
         {
             HfConfigJson.Write(Path.Combine(tmp, HfConfigJson.ConfigFileName), config, dtype);
             HfConfigJson.WriteGenerationConfig(Path.Combine(tmp, HfConfigJson.GenerationConfigFileName), config);
@@ -41,19 +35,7 @@ public static class HfFolderWriter
             // transformers refuses safetensors weights without format metadata ("pt").
             SafetensorsWriter.WriteSharded(tmp, sources, shardBytes, new Dictionary<string, string> { ["format"] = "pt" });
             if (tokenizerSource is not null) CopyTokenizer(tokenizerSource, tmp);
-            if (Directory.Exists(full))
-            {
-                var old = tmp + ".old";
-                Directory.Move(full, old);
-                Directory.Move(tmp, full);
-                Directory.Delete(old, recursive: true);
-            }
-            else Directory.Move(tmp, full);
-        }
-        finally
-        {
-            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
-        }
+        });
     }
 
     /// <summary>A tensor converted to <paramref name="dtype"/> (raw copy when it already is).</summary>

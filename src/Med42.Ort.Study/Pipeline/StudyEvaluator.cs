@@ -4,6 +4,7 @@
 // scored in the configured style: "letter" is the harness medqa_4options prompt (generic JSONL task);
 // "text" scores each option's text after "Question: {question}\nAnswer:" and reports acc_norm
 // (log-likelihood per character, the harness's length normalisation).
+using Med42.Ort.Llama.Lora;
 using System.Text.Json;
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Core.Tensors;
@@ -37,8 +38,8 @@ public static class StudyEvaluator
         IProgress<EvalProgress>? progress = null, CancellationToken ct = default)
     {
         using var loaded = LoadedModel.Open(model, tokenizer);
-        using var adapter = adapterDir is null ? null : PeftAdapter.Open(adapterDir, loaded.Config);
-        ITensorStore weights = adapter is null ? loaded.Weights : new OverlayTensorStore(loaded.Weights, adapter.Weights);
+        using var adapter = adapterDir is null ? null : PeftAdapter.Read(adapterDir, loaded.Config);
+        ITensorStore weights = adapter is null ? loaded.Weights : new OverlayTensorStore(loaded.Weights, adapter.Tensors);
         ILinearFactory? linear = adapter?.Linear(loaded.Config);
         using var graphs = ScoringGraphs.Create(loaded.Config, weights, settings, linear);
         using var scorer = new OnnxScorer(graphs, new OnnxScorerOptions { BatchSize = plan.BatchSize });

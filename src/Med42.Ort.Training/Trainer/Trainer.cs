@@ -2,6 +2,7 @@
 // global-norm clipping, LR schedule, fused AdamW on resident buffers, periodic evaluation and atomic
 // checkpoints, exact resume, and the final HF folder (full) or PEFT adapter (LoRA).
 // Per step: g = Σ_microbatches ∇(Σ token losses) / Σ_microbatches targets  — not a mean of means.
+using Med42.Ort.Llama.Lora;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -151,7 +152,7 @@ public static class Trainer
         else
         {
             output = Path.Combine(o.Out, AdapterFolder);
-            AdapterWriter.Save(output, o.Lora, state.ToStore(), o.Model);
+            PeftAdapter.Write(output, config, o.Lora, state.ToStore(), o.Model, force: true);
         }
         return new TrainResult(total, lastLoss, evalLoss, output, lastCheckpoint, data.Stats, history);
     }

@@ -38,8 +38,8 @@ public class AdapterScoringTests
         using var naive = NaiveModelScorer.Create(ckpt.Config, merged, settings);
         var expected = naive.Score(requests);
 
-        using var peft = PeftAdapter.Open(dir.File("adapter"), ckpt.Config);
-        using var graphs = ScoringGraphs.Create(ckpt.Config, new OverlayTensorStore(ckpt.Weights, peft.Weights), settings, peft.Linear(ckpt.Config));
+        using var peft = PeftAdapter.Read(dir.File("adapter"), ckpt.Config);
+        using var graphs = ScoringGraphs.Create(ckpt.Config, new OverlayTensorStore(ckpt.Weights, peft.Tensors), settings, peft.Linear(ckpt.Config));
         using var fast = new OnnxScorer(graphs, new OnnxScorerOptions { BatchSize = 8 });
         FastVsNaiveTests.AssertSameScores(requests, docs, expected, fast.Score(requests));
 
@@ -55,7 +55,7 @@ public class AdapterScoringTests
     {
         using var dir = new TempDir();
         var config = new LlamaConfig { HiddenSize = 8, IntermediateSize = 16, NumHiddenLayers = 1, NumAttentionHeads = 2, NumKeyValueHeads = 2, VocabSize = 16 };
-        var e = Assert.Throws<Core.Errors.Med42Exception>(() => PeftAdapter.Open(dir.Path, config));
+        var e = Assert.Throws<Core.Errors.Med42Exception>(() => PeftAdapter.Read(dir.Path, config));
         Assert.Contains("adapter_config.json", e.Message);
     }
 }

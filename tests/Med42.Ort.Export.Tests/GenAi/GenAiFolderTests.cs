@@ -3,6 +3,7 @@
 // InferenceSession path produces, which is llama2.c's published text (b) of MANIFEST §1.1 — for fp32,
 // and for fp16 and int4 folders against our session on the same graph. GenAI's tokenizer, reading our
 // tokenizer.json, encodes like SentencePiece and decodes back (acceptance 5 for tok512).
+using Med42.Ort.Llama.Lora;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Core.Tokenizers;
 using Med42.Ort.Export.GenAi;

@@ -98,10 +98,10 @@ public class QloraStoriesTests
         var r = Med42.Ort.Training.Trainer.Trainer.Run(o);
         // "Measurably", as the LoRA test: at least 20% below the first step's loss (the untrained adapter's).
         Assert.True(r.FinalLoss < 0.8 * r.LossHistory[0], $"loss {r.LossHistory[0]} → {r.FinalLoss}");
-        var cfg = JsonDocument.Parse(File.ReadAllText(Path.Combine(r.OutputFolder, AdapterWriter.ConfigFile))).RootElement;
+        var cfg = JsonDocument.Parse(File.ReadAllText(Path.Combine(r.OutputFolder, PeftAdapter.ConfigFile))).RootElement;
         Assert.Equal(8, cfg.GetProperty("r").GetInt32());
         Assert.Equal("LORA", cfg.GetProperty("peft_type").GetString());
-        using var st = SafetensorsFile.Open(Path.Combine(r.OutputFolder, AdapterWriter.WeightsFile));
+        using var st = SafetensorsFile.Open(Path.Combine(r.OutputFolder, PeftAdapter.WeightsFile));
         Assert.True(st.Contains("base_model.model.model.layers.0.mlp.down_proj.lora_B.weight"));
         Assert.Equal(5 * 7 * 2, st.Tensors.Count);   // A and B per projection per layer, nothing else
     }

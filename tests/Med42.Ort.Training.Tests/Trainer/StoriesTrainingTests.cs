@@ -78,11 +78,11 @@ public class StoriesTrainingTests
         var r = Med42.Ort.Training.Trainer.Trainer.Run(Options(d, TrainingMode.Lora, 25) with { Lr = 1e-2 });
         // "Measurably": at least 20% below the first step's loss (the untrained adapter's loss).
         Assert.True(r.FinalLoss < 0.8 * r.LossHistory[0], $"loss {r.LossHistory[0]} → {r.FinalLoss}");
-        var cfg = JsonDocument.Parse(File.ReadAllText(Path.Combine(r.OutputFolder, AdapterWriter.ConfigFile))).RootElement;
+        var cfg = JsonDocument.Parse(File.ReadAllText(Path.Combine(r.OutputFolder, PeftAdapter.ConfigFile))).RootElement;
         Assert.Equal(8, cfg.GetProperty("r").GetInt32());
         Assert.Equal("LORA", cfg.GetProperty("peft_type").GetString());
         Assert.Equal("CAUSAL_LM", cfg.GetProperty("task_type").GetString());
-        using var st = SafetensorsFile.Open(Path.Combine(r.OutputFolder, AdapterWriter.WeightsFile));
+        using var st = SafetensorsFile.Open(Path.Combine(r.OutputFolder, PeftAdapter.WeightsFile));
         Assert.True(st.Contains("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight"));
         Assert.Equal(5 * 7 * 2, st.Tensors.Count);
     }

@@ -3,7 +3,7 @@
 // unless the caller forces it (then it is replaced only after the new one is complete).
 using Med42.Ort.Core.Errors;
 
-namespace Med42.Ort.Export.Io;
+namespace Med42.Ort.Core.IO;
 
 public static class OutputFolder
 {

@@ -4,17 +4,17 @@
 //   adapter_model.safetensors base_model.model.model.layers.{i}.self_attn.q_proj.lora_A.weight [r, in]
 //                             … .lora_B.weight [out, r]
 // Read validates the tensors against the base model's config (missing modules, rank and shape
-// mismatches are errors naming the tensor). Test: tests/Med42.Ort.Export.Tests/Adapters/PeftAdapterTests.cs.
+// mismatches are errors naming the tensor). The one PEFT reader/writer: the trainer writes adapters with it, eval and
+// export read them. Test: tests/Med42.Ort.Export.Tests/Adapters/PeftAdapterTests.cs.
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Med42.Ort.Core.Checkpoints;
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Core.Tensors;
-using Med42.Ort.Export.Io;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Llama;
-using Med42.Ort.Llama.Lora;
 
-namespace Med42.Ort.Export.Adapters;
+namespace Med42.Ort.Llama.Lora;
 
 public sealed partial class PeftAdapter : IDisposable
 {
@@ -29,6 +29,9 @@ public sealed partial class PeftAdapter : IDisposable
     public required string Source { get; init; }
 
     public void Dispose() => Tensors.Dispose();
+
+    /// <summary>The linear factory applying this adapter on the fly over <paramref name="baseLinear"/> (no merge, no dropout).</summary>
+    public LoraLinear Linear(LlamaConfig model, Blocks.ILinearFactory? baseLinear = null) => new(model, Config, useDropout: false, baseLinear);
 
     [GeneratedRegex(@"^base_model\.model\.model\.layers\.(\d+)\.(self_attn|mlp)\.(\w+)\.lora_([AB])\.weight$")]
     private static partial Regex PeftName();
