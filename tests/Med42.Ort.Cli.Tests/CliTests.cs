@@ -83,6 +83,18 @@ public class CliTests
     }
 
     [SkippableFact]
+    public void FusedGqaAndPlainAttentionPrintTheSameText()
+    {
+        var model = SharedData.Path("models/stories260K/stories260K.bin");
+        var tokenizer = SharedData.Path("models/stories260K/tok512.model");
+        string[] common = ["generate", "--model", model, "--tokenizer", tokenizer, "--temperature", "0", "--steps", "256"];
+        var (gqaCode, gqa, gqaErr) = Med42Process.Run([.. common, "--attention", "gqa"]);
+        var (plainCode, plain, plainErr) = Med42Process.Run([.. common, "--attention", "plain"]);
+        Assert.True(gqaCode == 0 && plainCode == 0, gqaErr + plainErr);
+        Assert.Equal(plain, gqa); // 256 greedy steps: MANIFEST text (b) either way
+    }
+
+    [SkippableFact]
     public void NativeKernelsGenerateTheSameGreedyText()
     {
         var model = SharedData.Path("models/stories260K/stories260K.bin");
