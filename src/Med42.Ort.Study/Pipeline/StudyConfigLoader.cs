@@ -1,14 +1,9 @@
 // Loads a study recipe (.yaml/.yml or .json, snake_case keys, see models/recipes/*-study.yaml) into
-// StudyConfig, strictly: unknown keys and wrong types fail with the file and the key path. YAML goes
-// through the same node-by-node JSON conversion as training recipes (RecipeLoader), so both kinds of
-// recipe read numbers, booleans and nulls identically.
-using System.Globalization;
-using System.Text;
+// StudyConfig, strictly: unknown keys and wrong types fail with the file and the key path. The file is read
+// by RecipeLoader.ReadJson, the same conversion training recipes use.
 using System.Text.Json;
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Training.Trainer;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Med42.Ort.Study.Pipeline;
 
@@ -22,62 +17,10 @@ public static class StudyConfigLoader
     /// <summary>Reads without validating (the CLI applies its flags first, then validates once).</summary>
     public static StudyConfig Parse(string path)
     {
-        if (!File.Exists(path)) throw new Med42Exception($"{path}: study recipe not found");
-        var json = Path.GetExtension(path).ToLowerInvariant() switch
-        {
-            ".json" => File.ReadAllText(path),
-            ".yaml" or ".yml" => YamlToJson(path),
-            _ => throw new Med42Exception($"{path}: unknown recipe format (expected .yaml, .yml or .json)"),
-        };
+        var json = RecipeLoader.ReadJson(path, "study recipe");
         try { return JsonSerializer.Deserialize<StudyConfig>(json, RecipeLoader.Json) ?? throw new Med42Exception($"{path}: empty recipe"); }
         catch (JsonException e) { throw new Med42Exception($"{path}: {e.Path}: {e.Message}"); }
     }
 
     public static string ToJson(StudyConfig config) => JsonSerializer.Serialize(config, RecipeLoader.Json);
-
-    private static string YamlToJson(string path)
-    {
-        var stream = new YamlStream();
-        try
-        {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
-        }
-        catch (YamlException e) { throw new Med42Exception($"{path}: line {e.Start.Line}: {e.Message}"); }
-        if (stream.Documents.Count == 0) throw new Med42Exception($"{path}: empty recipe");
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms)) Write(w, stream.Documents[0].RootNode, path);
-        return Encoding.UTF8.GetString(ms.ToArray());
-    }
-
-    private static void Write(Utf8JsonWriter w, YamlNode node, string path)
-    {
-        switch (node)
-        {
-            case YamlMappingNode map:
-                w.WriteStartObject();
-                foreach (var (k, v) in map.Children)
-                {
-                    w.WritePropertyName(((YamlScalarNode)k).Value ?? "");
-                    Write(w, v, path);
-                }
-                w.WriteEndObject();
-                break;
-            case YamlSequenceNode seq:
-                w.WriteStartArray();
-                foreach (var item in seq.Children) Write(w, item, path);
-                w.WriteEndArray();
-                break;
-            case YamlScalarNode s:
-                var text = s.Value ?? "";
-                if (s.Style != ScalarStyle.Plain) w.WriteStringValue(text);
-                else if (text is "" or "~" or "null") w.WriteNullValue();
-                else if (text is "true" or "false") w.WriteBooleanValue(text == "true");
-                else if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l)) w.WriteNumberValue(l);
-                else if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) w.WriteNumberValue(d);
-                else w.WriteStringValue(text);
-                break;
-            default: throw new Med42Exception($"{path}: line {node.Start.Line}: unsupported YAML node {node.NodeType}");
-        }
-    }
 }

@@ -24,18 +24,26 @@ public static class RecipeLoader
 
     public static TrainOptions Load(string path)
     {
-        if (!File.Exists(path)) throw new Med42Exception($"{path}: recipe not found");
-        var ext = Path.GetExtension(path).ToLowerInvariant();
-        var json = ext switch
+        var json = ReadJson(path, "recipe");
+        TrainOptions? options;
+        try { options = JsonSerializer.Deserialize<TrainOptions>(json, Json); }
+        catch (JsonException e) { throw new Med42Exception($"{path}: {e.Path}: {e.Message}"); }
+        return (options ?? throw new Med42Exception($"{path}: empty recipe")).Validate(path);
+    }
+
+    /// <summary>
+    /// A recipe file (.json, or .yaml/.yml converted node by node) as JSON text, so every kind of recipe (training,
+    /// study) reads numbers, booleans and nulls identically and fails with the file and line.
+    /// </summary>
+    public static string ReadJson(string path, string what)
+    {
+        if (!File.Exists(path)) throw new Med42Exception($"{path}: {what} not found");
+        return Path.GetExtension(path).ToLowerInvariant() switch
         {
             ".json" => File.ReadAllText(path),
             ".yaml" or ".yml" => YamlToJson(path),
             _ => throw new Med42Exception($"{path}: unknown recipe format (expected .yaml, .yml or .json)"),
         };
-        TrainOptions? options;
-        try { options = JsonSerializer.Deserialize<TrainOptions>(json, Json); }
-        catch (JsonException e) { throw new Med42Exception($"{path}: {e.Path}: {e.Message}"); }
-        return (options ?? throw new Med42Exception($"{path}: empty recipe")).Validate(path);
     }
 
     private static string YamlToJson(string path)
@@ -49,11 +57,11 @@ public static class RecipeLoader
         catch (YamlException e) { throw new Med42Exception($"{path}: line {e.Start.Line}: {e.Message}"); }
         if (stream.Documents.Count == 0) throw new Med42Exception($"{path}: empty recipe");
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms)) Write(w, stream.Documents[0].RootNode);
+        using (var w = new Utf8JsonWriter(ms)) Write(w, stream.Documents[0].RootNode, path);
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 
-    private static void Write(Utf8JsonWriter w, YamlNode node)
+    private static void Write(Utf8JsonWriter w, YamlNode node, string path)
     {
         switch (node)
         {
@@ -62,13 +70,13 @@ public static class RecipeLoader
                 foreach (var (k, v) in map.Children)
                 {
                     w.WritePropertyName(((YamlScalarNode)k).Value ?? "");
-                    Write(w, v);
+                    Write(w, v, path);
                 }
                 w.WriteEndObject();
                 break;
             case YamlSequenceNode seq:
                 w.WriteStartArray();
-                foreach (var item in seq.Children) Write(w, item);
+                foreach (var item in seq.Children) Write(w, item, path);
                 w.WriteEndArray();
                 break;
             case YamlScalarNode s:
@@ -80,7 +88,7 @@ public static class RecipeLoader
                 else if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) w.WriteNumberValue(d);
                 else w.WriteStringValue(text);
                 break;
-            default: throw new Med42Exception($"unsupported YAML node {node.NodeType} at line {node.Start.Line}");
+            default: throw new Med42Exception($"{path}: line {node.Start.Line}: unsupported YAML node {node.NodeType}");
         }
     }
 }
