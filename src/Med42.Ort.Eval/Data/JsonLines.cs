@@ -7,6 +7,21 @@ namespace Med42.Ort.Eval.Data;
 
 public static class JsonLines
 {
+    /// <summary>
+    /// Every record of <paramref name="path"/> through <paramref name="parse"/>; a record that fails (Med42Exception
+    /// naming file:line) goes to <paramref name="log"/>, which either rethrows or counts it (--skip-bad).
+    /// </summary>
+    public static List<T> ReadRecords<T>(string path, Documents.BadDataLog log, Func<JsonRecord, T> parse)
+    {
+        var items = new List<T>();
+        foreach (var (line, element) in Read(path))
+        {
+            try { items.Add(parse(new JsonRecord(path, line, element))); }
+            catch (Med42Exception e) { log.Report(e); }
+        }
+        return items;
+    }
+
     /// <summary>Yields (line number, parsed object) for every non-blank line; malformed JSON is a Med42Exception at that line.</summary>
     public static IEnumerable<(int Line, JsonElement Record)> Read(string path)
     {

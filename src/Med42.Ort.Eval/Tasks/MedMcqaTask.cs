@@ -29,13 +29,8 @@ public sealed class MedMcqaTask(string dataPath, CopBase copBase = CopBase.Auto)
     {
         TaskFiles.RequireExists(Name, DataPath);
         // Pass 1: fields and cop values; the base is decided over the whole file before validating ranges.
-        var parsed = new List<(JsonRecord R, string Q, string[] Opts, int Cop)>();
-        foreach (var (line, element) in JsonLines.Read(DataPath))
-        {
-            var r = new JsonRecord(DataPath, line, element);
-            try { parsed.Add((r, r.String("question"), [r.String("opa"), r.String("opb"), r.String("opc"), r.String("opd")], r.Int("cop"))); }
-            catch (Med42Exception e) { log.Report(e); }
-        }
+        var parsed = JsonLines.ReadRecords(DataPath, log,
+            r => (R: r, Q: r.String("question"), Opts: new[] { r.String("opa"), r.String("opb"), r.String("opc"), r.String("opd") }, Cop: r.Int("cop")));
 
         _notes.Clear();
         UsedCopBase = _requested;

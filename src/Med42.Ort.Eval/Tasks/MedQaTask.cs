@@ -21,13 +21,7 @@ public sealed class MedQaTask(string dataPath) : IEvalTask
     public IReadOnlyList<MultipleChoiceDoc> LoadDocs(BadDataLog log)
     {
         TaskFiles.RequireExists(Name, DataPath);
-        var docs = new List<MultipleChoiceDoc>();
-        foreach (var (line, element) in JsonLines.Read(DataPath))
-        {
-            try { docs.Add(Parse(new JsonRecord(DataPath, line, element))); }
-            catch (Med42Exception e) { log.Report(e); }
-        }
-        return docs;
+        return JsonLines.ReadRecords(DataPath, log, Parse);
     }
 
     public string BuildContext(MultipleChoiceDoc doc) => doc.Prompt;
