@@ -126,22 +126,34 @@ struct RotaryOp {
   m42_rotary_layout layout;
 };
 
+// Input checks shared by the CPU and CUDA MatMulInt4 kernels (MatMulNBits layout); sets the zero points (or
+// nullptr) and M, the number of rows of A.
+Ort::Status CheckMatMulInt4(const Ort::Custom::Tensor<float>& a, const Ort::Custom::Tensor<uint8_t>& b,
+                            const Ort::Custom::Tensor<float>& scales,
+                            std::optional<const Ort::Custom::Tensor<uint8_t>*> zero_points, int64_t K, int64_t N,
+                            int64_t block, const uint8_t*& zp, int64_t& M) {
+  const auto& shape = a.Shape();
+  if (shape.empty() || shape.back() != K) return Invalid("MatMulInt4: A's last dimension must equal attribute K");
+  const int64_t blocks = block > 0 ? K / block : 0;
+  if (b.NumberOfElement() != N * blocks * (block / 2) || scales.NumberOfElement() != N * blocks)
+    return Invalid("MatMulInt4: B must be [N, K/block, block/2] and scales [N*K/block]");
+  zp = zero_points.has_value() && *zero_points != nullptr ? (*zero_points)->Data() : nullptr;
+  if (zp && (*zero_points)->NumberOfElement() != N * ((blocks + 1) / 2))
+    return Invalid("MatMulInt4: zero_points must be uint8 [N * ceil(K/block/2)]");
+  M = Product(Leading(shape, 1));
+  return Ort::Status{nullptr};
+}
+
 struct MatMulInt4 {
   MatMulInt4(const OrtApi*, const OrtKernelInfo* info)
       : K(AttrOr<int64_t>(info, "K", 0)), N(AttrOr<int64_t>(info, "N", 0)), block(AttrOr<int64_t>(info, "block_size", 32)) {}
   Ort::Status Compute(const Tensor<float>& a, const Tensor<uint8_t>& b, const Tensor<float>& scales,
                       std::optional<const Tensor<uint8_t>*> zero_points, Tensor<float>& y) {
-    const auto& shape = a.Shape();
-    if (shape.empty() || shape.back() != K) return Invalid("MatMulInt4: A's last dimension must equal attribute K");
-    const int64_t blocks = block > 0 ? K / block : 0;
-    if (b.NumberOfElement() != N * blocks * (block / 2) || scales.NumberOfElement() != N * blocks)
-      return Invalid("MatMulInt4: B must be [N, K/block, block/2] and scales [N*K/block]");
-    const uint8_t* zp = zero_points.has_value() && *zero_points != nullptr ? (*zero_points)->Data() : nullptr;
-    if (zp && (*zero_points)->NumberOfElement() != N * ((blocks + 1) / 2))
-      return Invalid("MatMulInt4: zero_points must be uint8 [N * ceil(K/block/2)]");
-    auto out_shape = shape;
+    const uint8_t* zp = nullptr;
+    int64_t M = 0;
+    if (auto st = CheckMatMulInt4(a, b, scales, zero_points, K, N, block, zp, M); !st.IsOK()) return st;
+    auto out_shape = a.Shape();
     out_shape.back() = N;
-    const int64_t M = Product(Leading(shape, 1));
     float* yd = y.Allocate(out_shape);
     return ToOrt(m42_gemm_int4(Context(), a.Data(), b.Data(), scales.Data(), zp, M, N, K, block, yd));
   }
@@ -254,17 +266,11 @@ struct MatMulInt4Cuda {
       : K(AttrOr<int64_t>(info, "K", 0)), N(AttrOr<int64_t>(info, "N", 0)), block(AttrOr<int64_t>(info, "block_size", 32)) {}
   Ort::Status Compute(OrtKernelContext* ctx, const Tensor<float>& a, const Tensor<uint8_t>& b, const Tensor<float>& scales,
                       std::optional<const Tensor<uint8_t>*> zero_points, Tensor<float>& y) {
-    const auto& shape = a.Shape();
-    if (shape.empty() || shape.back() != K) return Invalid("MatMulInt4: A's last dimension must equal attribute K");
-    const int64_t blocks = block > 0 ? K / block : 0;
-    if (b.NumberOfElement() != N * blocks * (block / 2) || scales.NumberOfElement() != N * blocks)
-      return Invalid("MatMulInt4: B must be [N, K/block, block/2] and scales [N*K/block]");
-    const uint8_t* zp = zero_points.has_value() && *zero_points != nullptr ? (*zero_points)->Data() : nullptr;
-    if (zp && (*zero_points)->NumberOfElement() != N * ((blocks + 1) / 2))
-      return Invalid("MatMulInt4: zero_points must be uint8 [N * ceil(K/block/2)]");
-    auto out_shape = shape;
+    const uint8_t* zp = nullptr;
+    int64_t M = 0;
+    if (auto st = CheckMatMulInt4(a, b, scales, zero_points, K, N, block, zp, M); !st.IsOK()) return st;
+    auto out_shape = a.Shape();
     out_shape.back() = N;
-    const int64_t M = Product(Leading(shape, 1));
     float* yd = y.Allocate(out_shape);
     if (M == 1)  // decoding: fused dequant + matrix-vector product, no scratch
       return ToOrt(m42_cuda_matvec_int4(Stream(ctx), M42_F32, a.Data(), b.Data(), scales.Data(), zp, N, K, block, yd));
