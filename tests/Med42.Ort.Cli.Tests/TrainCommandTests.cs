@@ -8,32 +8,12 @@ namespace Med42.Ort.Cli.Tests;
 
 public class TrainCommandTests
 {
-    private static readonly string[] Samples =
-    [
-        "Tom had a red ball. He threw it to his dog.",
-        "The sun was hot. Lily went to swim in the lake.",
-        "A little bird sat on a tree and sang a song.",
-        "Ben was sad because his toy was broken.",
-        "Mom made a big cake for the party.",
-        "The cat jumped on the bed and fell asleep.",
-        "Sara found a shiny rock in the garden.",
-        "The boy and the girl played with blocks all day.",
-    ];
-
-    // Alpaca records with distinct prompts: only answers are scored, so the loss can approach 0.
-    private static string WriteData(TempDir d)
-    {
-        var path = d.File("stories.jsonl");
-        File.WriteAllLines(path, Samples.Select((s, i) => JsonSerializer.Serialize(new { instruction = $"Story {i}", input = "", output = s })));
-        return path;
-    }
-
     private static (double First, double Last, string Out) Train(TempDir d, string mode, int steps, string lr)
     {
         var output = d.File("run");
         var (code, stdout, stderr) = Med42Process.Run(TimeSpan.FromMinutes(10), "train",
             "--model", SharedData.Path("models/stories260K/stories260K.bin"), "--tokenizer", SharedData.Path("models/stories260K/tok512.model"),
-            "--data", WriteData(d), "--mode", mode, "--lora-rank", "8", "--lora-alpha", "16",
+            "--data", StorySamples.WriteJsonl(d), "--mode", mode, "--lora-rank", "8", "--lora-alpha", "16",
             "--lora-targets", "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj",
             "--max-steps", steps.ToString(CultureInfo.InvariantCulture), "--lr", lr, "--schedule", "constant", "--batch-size", "8",
             "--seq-len", "64", "--packing", "false", "--system-prompt", "Tell a story.", "--threads", "2", "--seed", "1", "--out", output);

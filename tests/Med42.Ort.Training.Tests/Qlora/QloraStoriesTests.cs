@@ -78,15 +78,7 @@ public class QloraStoriesTests
     {
         NativeRequired.OrtOpsLibrary();
         using var d = new TempDir();
-        var data = d.File("data.jsonl");
-        string[] samples =
-        [
-            "Tom had a red ball. He threw it to his dog.", "The sun was hot. Lily went to swim in the lake.",
-            "A little bird sat on a tree and sang a song.", "Ben was sad because his toy was broken.",
-            "Mom made a big cake for the party.", "The cat jumped on the bed and fell asleep.",
-            "Sara found a shiny rock in the garden.", "The boy and the girl played with blocks all day.",
-        ];
-        File.WriteAllLines(data, samples.Select((s, i) => JsonSerializer.Serialize(new { instruction = $"Story {i}", input = "", output = s })));
+        var data = StorySamples.WriteJsonl(d);
         var o = new TrainOptions
         {
             Model = SharedData.Path("models/stories260K/stories260K.bin"),

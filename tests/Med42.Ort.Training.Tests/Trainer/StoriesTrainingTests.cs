@@ -15,23 +15,11 @@ namespace Med42.Ort.Training.Tests.Trainer;
 
 public class StoriesTrainingTests
 {
-    private static readonly string[] Samples =
-    [
-        "Tom had a red ball. He threw it to his dog.",
-        "The sun was hot. Lily went to swim in the lake.",
-        "A little bird sat on a tree and sang a song.",
-        "Ben was sad because his toy was broken.",
-        "Mom made a big cake for the party.",
-        "The cat jumped on the bed and fell asleep.",
-        "Sara found a shiny rock in the garden.",
-        "The boy and the girl played with blocks all day.",
-    ];
-
     private static TrainOptions Options(TempDir d, TrainingMode mode, int steps) => new()
     {
         Model = SharedData.Path("models/stories260K/stories260K.bin"),
         Tokenizer = SharedData.Path("models/stories260K/tok512.model"),
-        Data = [WriteData(d)],
+        Data = [StorySamples.WriteJsonl(d)],
         Out = d.File("run"),
         Mode = mode,
         Lora = new LoraConfig { Rank = 8, Alpha = 16, Dropout = 0.0, Targets = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] },
@@ -45,15 +33,6 @@ public class StoriesTrainingTests
         Threads = 2,
         Seed = 1,
     };
-
-    private static string WriteData(TempDir d)
-    {
-        var p = d.File("data.jsonl");
-        // Alpaca records with distinct prompts: the loss covers answers only, so it can approach 0 (plain text
-        // could not: the first token after BOS is ambiguous across samples, a floor of ~0.1 nats/token here).
-        File.WriteAllLines(p, Samples.Select((s, i) => JsonSerializer.Serialize(new { instruction = $"Story {i}", input = "", output = s })));
-        return p;
-    }
 
     private sealed class Sync(Action<TrainProgress> f) : IProgress<TrainProgress>
     {
