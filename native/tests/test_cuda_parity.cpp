@@ -4,7 +4,9 @@
 // to the output scale (one rounding of the output: 2^-11 / 2^-8, plus fp32 accumulation).
 #include <cuda_runtime.h>
 #include <gtest/gtest.h>
+#include <cmath>
 #include <cstring>
+#include <tuple>
 #include <vector>
 #include "cpu/kernels.hpp"
 #include "test_util.hpp"
@@ -107,6 +109,83 @@ TEST_P(CudaParity, RmsNormForwardBackward) {
     EXPECT_LT(MaxAbsErr(Download(dxd, n, dt), dx) / Scale(dx), Tol(dt)) << rows << "x" << C;
     EXPECT_LT(MaxAbsErr(Download(dwd, C, dt), dw) / Scale(dw), Tol(dt)) << rows << "x" << C;
   }
+}
+
+// The vectorised kernels (rows of whole 16-byte vectors, aligned buffers) and the scalar fallbacks
+// (odd widths, and buffers one element off 16-byte alignment), with the residual input, a row
+// wider than one vector per thread (C = 8192) and enough rows for many dw partial blocks.
+TEST_P(CudaParity, RmsNormResidualWideAndMisaligned) {
+  const m42_dtype dt = GetParam();
+  const size_t es = Size(dt);
+  for (auto [rows, C, shift] : {std::tuple<int64_t, int64_t, int64_t>{1000, 8192, 0}, {77, 4096, 1}, {33, 24, 0}}) {
+    const size_t n = rows * C;
+    auto x = Round(Random(n, 13, -3, 3), dt), res = Round(Random(n, 14), dt), w = Round(Random(C, 15, 0.5f, 1.5f), dt),
+         dy = Round(Random(n, 16), dt);
+    std::vector<float> sum = res, y(n), inv(rows), dx(n), dw(C);
+    rms_norm_forward_ref(x.data(), sum.data(), w.data(), rows, C, 1e-5f, y.data(), inv.data());
+    sum = Round(sum, dt);  // the kernel stores the residual sum in dt, then normalises that
+    rms_norm_forward_ref(sum.data(), nullptr, w.data(), rows, C, 1e-5f, y.data(), inv.data());
+    rms_norm_backward_ref(dy.data(), sum.data(), w.data(), inv.data(), rows, C, dx.data(), dw.data());
+    // shift = 1 places every buffer one element past a 16-byte boundary (the scalar path).
+    auto up = [&](const std::vector<float>& v) {
+      auto bytes = Encode(v, dt);
+      Dev d(bytes.size() + 16);
+      cudaMemcpy(static_cast<uint8_t*>(d.p) + shift * es, bytes.data(), bytes.size(), cudaMemcpyHostToDevice);
+      return d;
+    };
+    auto at = [&](const Dev& d) { return static_cast<void*>(static_cast<uint8_t*>(d.p) + shift * es); };
+    auto down = [&](const Dev& d, size_t count) {
+      std::vector<uint8_t> bytes(count * es);
+      EXPECT_EQ(cudaMemcpy(bytes.data(), at(d), bytes.size(), cudaMemcpyDeviceToHost), cudaSuccess);
+      return Decode(bytes, dt);
+    };
+    Dev x_d = up(x), r_d = up(res), w_d = up(w), dy_d = up(dy), y_d(n * 4 + 16), inv_d(rows * 4), dx_d(n * 4 + 16),
+        dw_d(C * 4 + 16), part(((rows + M42_RMS_NORM_BWD_ROWS - 1) / M42_RMS_NORM_BWD_ROWS) * C * 4);
+    Ok(m42_cuda_rms_norm_forward(nullptr, dt, at(x_d), at(r_d), at(w_d), rows, C, 1e-5f, at(y_d), inv_d.as<float>()));
+    EXPECT_EQ(MaxAbsErr(down(r_d, n), sum), 0.0) << "residual sum, " << rows << "x" << C;  // one rounding, same as the host
+    EXPECT_LT(MaxAbsErr(down(y_d, n), y) / Scale(y), Tol(dt)) << rows << "x" << C;
+    Ok(m42_cuda_rms_norm_backward(nullptr, dt, at(dy_d), at(r_d), at(w_d), inv_d.as<float>(), rows, C, at(dx_d), at(dw_d),
+                                  part.as<float>()));
+    EXPECT_LT(MaxAbsErr(down(dx_d, n), dx) / Scale(dx), Tol(dt)) << rows << "x" << C;
+    // dw sums 1000 rows: fp32 accumulation in a different order, so a looser fp32 bound.
+    EXPECT_LT(MaxAbsErr(down(dw_d, C), dw) / Scale(dw), dt == M42_F32 ? 5e-4 : Tol(dt)) << rows << "x" << C;
+  }
+}
+
+// Cos/sin caches (the vectorised HALF kernel; INTERLEAVED and a misaligned buffer take the scalar one).
+TEST_P(CudaParity, RotaryCached) {
+  const m42_dtype dt = GetParam();
+  const int64_t rows = 57, H = 5, D = 128, P = 512, half = D / 2;
+  std::vector<float> cosc(P * half), sinc(P * half);
+  for (int64_t p = 0; p < P; ++p)
+    for (int64_t i = 0; i < half; ++i) {
+      const double a = p * std::pow(10000.0, -2.0 * i / D);
+      cosc[p * half + i] = static_cast<float>(std::cos(a));
+      sinc[p * half + i] = static_cast<float>(std::sin(a));
+    }
+  std::vector<int64_t> pos(rows);
+  for (int64_t r = 0; r < rows; ++r) pos[r] = (r * 53) % P;
+  for (auto layout : {M42_ROTARY_HALF, M42_ROTARY_INTERLEAVED})
+    for (int64_t shift : {0, 1}) {
+      const size_t n = rows * H * D, es = Size(dt);
+      auto x = Round(Random(n, 17), dt);
+      std::vector<float> y(n);
+      rotary_ref(x.data(), y.data(), rows, H, D, pos.data(), cosc.data(), sinc.data(), 0.f, layout, 1);
+      auto bytes = Encode(x, dt);
+      Dev x_d(bytes.size() + 16), y_d(bytes.size() + 16), c_d = UploadRaw(cosc), s_d = UploadRaw(sinc), p_d = UploadRaw(pos);
+      auto* xp = static_cast<uint8_t*>(x_d.p) + shift * es;
+      auto* yp = static_cast<uint8_t*>(y_d.p) + shift * es;
+      cudaMemcpy(xp, bytes.data(), bytes.size(), cudaMemcpyHostToDevice);
+      Ok(m42_cuda_rotary_forward(nullptr, dt, xp, yp, rows, H, D, p_d.as<int64_t>(), c_d.as<float>(), s_d.as<float>(), P, 0.f,
+                                 layout));
+      std::vector<uint8_t> out(bytes.size());
+      EXPECT_EQ(cudaMemcpy(out.data(), yp, out.size(), cudaMemcpyDeviceToHost), cudaSuccess);
+      EXPECT_LT(MaxAbsErr(Decode(out, dt), y), dt == M42_F32 ? 1e-5 : Tol(dt)) << "layout " << layout << " shift " << shift;
+      Ok(m42_cuda_rotary_backward(nullptr, dt, yp, yp, rows, H, D, p_d.as<int64_t>(), c_d.as<float>(), s_d.as<float>(), P, 0.f,
+                                  layout));
+      EXPECT_EQ(cudaMemcpy(out.data(), yp, out.size(), cudaMemcpyDeviceToHost), cudaSuccess);
+      EXPECT_LT(MaxAbsErr(Decode(out, dt), x), dt == M42_F32 ? 1e-5 : 2 * Tol(dt)) << "inverse, layout " << layout;
+    }
 }
 
 TEST_P(CudaParity, Rotary) {

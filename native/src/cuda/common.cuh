@@ -4,6 +4,7 @@
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
+#include <cstdint>
 #include <string>
 #include "status.hpp"
 
@@ -15,6 +16,39 @@ __device__ __forceinline__ float ld(const __nv_bfloat16* p, int64_t i) { return 
 __device__ __forceinline__ void st(float* p, int64_t i, float v) { p[i] = v; }
 __device__ __forceinline__ void st(__half* p, int64_t i, float v) { p[i] = __float2half_rn(v); }
 __device__ __forceinline__ void st(__nv_bfloat16* p, int64_t i, float v) { p[i] = __float2bfloat16_rn(v); }
+
+// A value rounded to T's precision and back (what storing and re-reading it yields).
+template <typename T>
+__device__ __forceinline__ float round_as(float v) {
+  T t;
+  st(&t, 0, v);
+  return ld(&t, 0);
+}
+
+// 16-byte vectors: one aligned access moves VecN<T> elements (4 fp32, 8 fp16/bf16). Raw uint4 keeps
+// prefetched data in 4 registers whatever the dtype; unpack/pack convert to and from fp32.
+template <typename T>
+constexpr int VecN = 16 / static_cast<int>(sizeof(T));
+template <typename T>
+__device__ __forceinline__ uint4 load16(const T* p) { return *reinterpret_cast<const uint4*>(p); }
+template <typename T>
+__device__ __forceinline__ void unpack(const uint4& raw, float (&out)[VecN<T>]) {
+  const T* e = reinterpret_cast<const T*>(&raw);
+#pragma unroll
+  for (int i = 0; i < VecN<T>; ++i) out[i] = ld(e, i);
+}
+template <typename T>
+__device__ __forceinline__ void load_vec(const T* p, float (&out)[VecN<T>]) { unpack<T>(load16(p), out); }
+template <typename T>
+__device__ __forceinline__ void store_vec(T* p, const float (&in)[VecN<T>]) {
+  uint4 raw;
+  T* e = reinterpret_cast<T*>(&raw);
+#pragma unroll
+  for (int i = 0; i < VecN<T>; ++i) st(e, i, in[i]);
+  *reinterpret_cast<uint4*>(p) = raw;
+}
+
+inline bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
 
 __device__ __forceinline__ float warp_sum(float v) {
   for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);

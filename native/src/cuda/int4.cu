@@ -1,6 +1,7 @@
 // CUDA int4 (ONNX Runtime MatMulNBits layout, see src/cpu/int4_ref.cpp): dequantisation (one thread
-// per packed byte), fused dequant + matvec (one warp per output row) and a tiled fp32-accumulating
-// GEMM over the dequantised weights. Parity: native/tests/test_cuda_parity.cpp.
+// per 16-byte vector of output weights; one thread per byte when K or the buffers do not allow
+// that), fused dequant + matvec (one warp per output row) and a tiled fp32-accumulating GEMM over
+// the dequantised weights. Parity: native/tests/test_cuda_parity.cpp.
 #include "common.cuh"
 #include "launch.hpp"
 
@@ -25,6 +26,30 @@ __global__ void dequant(const uint8_t* __restrict__ b, const float* __restrict__
     const float z = static_cast<float>(zero_point(zp, n, blocks, j));
     st(w, n * K + k, (static_cast<float>(q & 0x0F) - z) * sc);
     st(w, n * K + k + 1, (static_cast<float>(q >> 4) - z) * sc);
+  }
+}
+
+// Thread t: W[n, k .. k+V-1] (V = one 16-byte store of T: 4 fp32 or 8 fp16/bf16) from V/2 packed
+// bytes, all in quantisation block k / block; a warp's stores are one contiguous 512-byte run.
+template <typename T>
+__global__ void dequant_vec(const uint8_t* __restrict__ b, const float* __restrict__ scales, const uint8_t* __restrict__ zp,
+                            int64_t N, int64_t K, int64_t block, T* __restrict__ w) {
+  constexpr int V = VecN<T>;
+  const int64_t groups = N * K / V, per_row = K / V, blocks = K / block;
+  for (int64_t t = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; t < groups;
+       t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    const int64_t n = t / per_row, k = (t - n * per_row) * V, j = k / block;
+    const uint32_t q = V == 4 ? *reinterpret_cast<const uint16_t*>(b + t * 2) : *reinterpret_cast<const uint32_t*>(b + t * 4);
+    const float sc = scales[n * blocks + j];
+    const float z = static_cast<float>(zero_point(zp, n, blocks, j));
+    float v[V];
+#pragma unroll
+    for (int i = 0; i < V / 2; ++i) {
+      const uint32_t byte = (q >> (8 * i)) & 0xFF;
+      v[2 * i] = (static_cast<float>(byte & 0x0F) - z) * sc;
+      v[2 * i + 1] = (static_cast<float>(byte >> 4) - z) * sc;
+    }
+    store_vec(w + t * V, v);
   }
 }
 
@@ -74,6 +99,11 @@ void dequant_int4(void* stream, m42_dtype dt, const uint8_t* b, const float* sca
   auto s = static_cast<cudaStream_t>(stream);
   dispatch(dt, [&](auto tag) {
     using T = decltype(tag);
+    constexpr int V = VecN<T>;
+    if (K % V == 0 && block % V == 0 && reinterpret_cast<uintptr_t>(b) % (V / 2) == 0 && aligned16(w)) {
+      dequant_vec<T><<<grid_for(N * K / V, 256), 256, 0, s>>>(b, scales, zp, N, K, block, static_cast<T*>(w));
+      return;
+    }
     dequant<T><<<grid_for(N * K / 2, 256), 256, 0, s>>>(b, scales, zp, N, K, block, static_cast<T*>(w));
   });
   check_launch("dequant_int4");
