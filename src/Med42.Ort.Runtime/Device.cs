@@ -33,6 +33,13 @@ public sealed record SessionSettings
             o.InterOpNumThreads = 1;
         }
         foreach (var lib in CustomOpLibraries) o.RegisterCustomOpLibrary(lib);
+        // MED42_ORT_PROFILE=<path prefix>: ONNX Runtime's per-node JSON profile of every session (written when
+        // the session is disposed), for finding where a graph spends its time.
+        if (Environment.GetEnvironmentVariable("MED42_ORT_PROFILE") is { Length: > 0 } profile)
+        {
+            o.ProfileOutputPathPrefix = profile;   // before EnableProfiling, which reads it
+            o.EnableProfiling = true;
+        }
         if (Device == Device.Cuda)
         {
             if (!OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider"))

@@ -1,23 +1,20 @@
 // The fast scoring path (EVAL_PROTOCOL.md "Scoring a request", computed like HFLM._loglikelihood_tokens
-// but sharing work). Per batch of prefix groups (PrefixPlan):
-//   1. prefix pass: each group's shared prefix, left-padded to Pmax, through the prefix graph → keys/values
-//      [k,Hkv,Pmax,D] per layer (no LM head);
-//   2. the cache rows are copied once per member; each member's suffix InputIds[P..] is right-padded to Smax
-//      and run through the scoring graph with attention_mask = [prefix mask | suffix mask] and position ids
-//      P + j, which returns log p(target) and argmax == target at every position ([rows, Smax] only).
-// Padded slots are masked keys (attention_mask 0) and their outputs are ignored, so every request's numbers
-// equal one unpadded full forward (NaiveModelScorer) up to float32 rounding.
+// but sharing work). Per batch of prefix groups (PrefixPlan), one forward of the scoring graph:
+//   row g = group g's shared prefix InputIds[0..P) once (segment 1, positions 0…P−1), then each member's
+//   suffix InputIds[P..] (segment 2 + member, positions P…), right-padded with segment 0;
+//   score_positions = the row slots whose next token is a target, targets = those tokens.
+// The shared-prefix mask lets each suffix see the prefix and itself only, so every request's numbers equal one
+// unpadded full forward of its own InputIds (NaiveModelScorer) up to float32 rounding.
 using Med42.Ort.Eval.Requests;
 using Med42.Ort.Eval.Scoring;
 using Med42.Ort.Llama.Graphs;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Med42.Ort.Eval.Onnx;
 
 public sealed record OnnxScorerOptions
 {
-    /// <summary>Suffix rows (options) per forward; a question's options always stay in one batch.</summary>
+    /// <summary>Requests (options) per forward; a question's options always stay in one batch.</summary>
     public int BatchSize { get; init; } = 8;
 }
 
@@ -58,154 +55,92 @@ public sealed class OnnxScorer(ScoringGraphs graphs, OnnxScorerOptions? options 
 
     private ScoringStats RunBatch(IReadOnlyList<PrefixGroup> groups, IReadOnlyList<TokenRequest> requests, LoglikelihoodResult[] results, ScoringStats stats)
     {
-        var c = graphs.Config;
-        var (layers, hkv, d) = (c.NumHiddenLayers, c.NumKeyValueHeads, c.HeadDim);
         var k = groups.Count;
-        var pMax = groups.Max(g => g.PrefixLength);
-        var rows = groups.Sum(g => g.Members.Length);
-        var sMax = groups.Max(g => g.MaxSuffix(requests));
-        var forwards = stats.Forwards + 1;
-
-        // 1. Prefix pass over the groups, left-padded so every prefix ends at slot Pmax − 1.
-        var prefixMask = new long[k * pMax];
-        IDisposableReadOnlyCollection<OrtValue>? prefixKv = null; // per layer: key, value as [k,Hkv,Pmax,D]
-        if (pMax > 0)
-        {
-            var ids = new long[k * pMax];
-            var pos = new long[k * pMax];
-            for (var g = 0; g < k; g++)
-            {
-                var p = groups[g].PrefixLength;
-                var src = requests[groups[g].Members[0]].InputIds;
-                for (var j = 0; j < p; j++)
-                {
-                    var slot = g * pMax + pMax - p + j;
-                    ids[slot] = src[j];
-                    pos[slot] = j;
-                    prefixMask[slot] = 1;
-                }
-            }
-            prefixKv = RunPrefix(ids, pos, prefixMask, k, pMax);
-            forwards++;
-        }
-
-        // 2. Suffix pass: one row per member over a copy of its group's cache row.
-        var sIds = new long[rows * sMax];
-        var sPos = new long[rows * sMax];
-        var sTargets = new long[rows * sMax];
-        var mask = new long[rows * (pMax + sMax)];
-        var kv = new float[2 * layers][];
-        var rowFloats = hkv * pMax * d;
-        // Every slot is overwritten below (when there is a prefix), so skip the runtime's zeroing of ~rows × 22 MB.
-        for (var i = 0; i < kv.Length; i++) kv[i] = prefixKv is null ? new float[rows * rowFloats] : GC.AllocateUninitializedArray<float>(rows * rowFloats);
-        var row = 0;
-        var rowOf = new (int Request, int Prefix)[rows];
+        var tMax = groups.Max(g => RowLength(g, requests));
+        var sMax = groups.Max(g => g.Members.Sum(m => requests[m].TargetIds.Length));
+        var ids = new long[k * tMax];
+        var pos = new long[k * tMax];
+        var seg = new long[k * tMax];
+        var scoreAt = new long[k * sMax];
+        var targets = new long[k * sMax];
         long prefixTokens = 0, suffixTokens = 0;
         for (var g = 0; g < k; g++)
         {
             var p = groups[g].PrefixLength;
+            var prefix = requests[groups[g].Members[0]].InputIds;
+            for (var j = 0; j < p; j++)
+            {
+                ids[g * tMax + j] = prefix[j];
+                pos[g * tMax + j] = j;
+                seg[g * tMax + j] = LlamaGraph.SharedSegment;
+            }
             prefixTokens += p;
+            var slot = p;       // next free row slot
+            var scored = 0;     // next free score slot
+            for (var mi = 0; mi < groups[g].Members.Length; mi++)
+            {
+                var req = requests[groups[g].Members[mi]];
+                var s = req.InputIds.Length - p;
+                for (var j = 0; j < s; j++)
+                {
+                    var at = g * tMax + slot + j;
+                    ids[at] = req.InputIds[p + j];
+                    pos[at] = p + j;
+                    seg[at] = LlamaGraph.SharedSegment + 1 + mi;
+                }
+                // Input position TargetStart + t predicts TargetIds[t]; it sits at slot + (TargetStart − P) + t.
+                for (var t = 0; t < req.TargetIds.Length; t++, scored++)
+                {
+                    scoreAt[g * sMax + scored] = slot + req.TargetStart - p + t;
+                    targets[g * sMax + scored] = req.TargetIds[t];
+                }
+                slot += s;
+                suffixTokens += s;
+            }
+        }
+
+        var (logProbs, greedy) = RunScoring(ids, pos, seg, scoreAt, targets, k, tMax, sMax);
+
+        for (var g = 0; g < k; g++)
+        {
+            var scored = 0;
             foreach (var m in groups[g].Members)
             {
                 var req = requests[m];
-                rowOf[row] = (m, p);
-                if (prefixKv is not null)
-                    for (var i = 0; i < kv.Length; i++)
-                        prefixKv[i].GetTensorDataAsSpan<float>().Slice(g * rowFloats, rowFloats).CopyTo(kv[i].AsSpan(row * rowFloats, rowFloats));
-                Array.Copy(prefixMask, g * pMax, mask, row * (pMax + sMax), pMax);
-                var s = req.InputIds.Length - p;
-                suffixTokens += s;
-                for (var j = 0; j < s; j++)
+                double sum = 0;
+                var isGreedy = true;
+                for (var t = 0; t < req.TargetIds.Length; t++, scored++)
                 {
-                    var at = row * sMax + j;
-                    sIds[at] = req.InputIds[p + j];
-                    sPos[at] = p + j;
-                    mask[row * (pMax + sMax) + pMax + j] = 1;
-                    var t = p + j - req.TargetStart;
-                    if (t >= 0) sTargets[at] = req.TargetIds[t];
+                    sum += logProbs[g * sMax + scored];
+                    isGreedy &= greedy[g * sMax + scored];
                 }
-                row++;
+                results[m] = new LoglikelihoodResult(sum, isGreedy);
             }
         }
-        prefixKv?.Dispose();
-        var (logProbs, greedy) = RunScoring(sIds, sPos, mask, sTargets, kv, rows, sMax, pMax);
-        forwards++;
-
-        for (var r = 0; r < rows; r++)
-        {
-            var (m, p) = rowOf[r];
-            var req = requests[m];
-            double sum = 0;
-            var isGreedy = true;
-            for (var t = 0; t < req.TargetIds.Length; t++)
-            {
-                var at = r * sMax + req.TargetStart - p + t;
-                sum += logProbs[at];
-                isGreedy &= greedy[at];
-            }
-            results[m] = new LoglikelihoodResult(sum, isGreedy);
-        }
-        var padded = (long)k * pMax + (long)rows * sMax - prefixTokens - suffixTokens;
         return stats with
         {
             PrefixTokens = stats.PrefixTokens + prefixTokens,
             SuffixTokens = stats.SuffixTokens + suffixTokens,
-            PaddedTokens = stats.PaddedTokens + padded,
-            Forwards = forwards,
+            PaddedTokens = stats.PaddedTokens + (long)k * tMax - prefixTokens - suffixTokens,
+            Forwards = stats.Forwards + 1,
         };
     }
 
-    // Returns ORT's present outputs (the caller copies the rows it needs straight from them, then disposes them).
-    private IDisposableReadOnlyCollection<OrtValue> RunPrefix(long[] ids, long[] pos, long[] mask, int batch, int t)
-    {
-        var c = graphs.Config;
-        var names = new List<string> { "input_ids", "position_ids", "attention_mask" };
-        var values = new List<OrtValue>
-        {
-            OrtValue.CreateTensorValueFromMemory(ids, [batch, t]),
-            OrtValue.CreateTensorValueFromMemory(pos, [batch, t]),
-            OrtValue.CreateTensorValueFromMemory(mask, [batch, t]),
-        };
-        var outputNames = new List<string>();
-        for (var i = 0; i < c.NumHiddenLayers; i++)
-        {
-            foreach (var name in new[] { LlamaGraph.PastKey(i), LlamaGraph.PastValue(i) })
-            {
-                names.Add(name);
-                values.Add(OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, [batch, c.NumKeyValueHeads, 0, c.HeadDim]));
-            }
-            outputNames.Add(LlamaGraph.PresentKey(i));
-            outputNames.Add(LlamaGraph.PresentValue(i));
-        }
-        try
-        {
-            return graphs.Prefix.Run(_run, names, values, outputNames);
-        }
-        finally
-        {
-            foreach (var v in values) v.Dispose();
-        }
-    }
+    /// <summary>A group's row: its prefix once plus every member's suffix.</summary>
+    public static int RowLength(PrefixGroup group, IReadOnlyList<TokenRequest> requests) =>
+        group.PrefixLength + group.Members.Sum(m => requests[m].InputIds.Length - group.PrefixLength);
 
-    private (float[] LogProbs, bool[] Greedy) RunScoring(long[] ids, long[] pos, long[] mask, long[] targets, float[][] kv, int batch, int t, int past)
+    private (float[] LogProbs, bool[] Greedy) RunScoring(long[] ids, long[] pos, long[] seg, long[] scoreAt, long[] targets, int batch, int t, int s)
     {
-        var c = graphs.Config;
-        var names = new List<string> { "input_ids", "position_ids", "attention_mask", ScoringGraphs.Targets };
-        var values = new List<OrtValue>
+        var names = new[] { "input_ids", "position_ids", "segment_ids", LlamaGraph.ScorePositions, ScoringGraphs.Targets };
+        var values = new[]
         {
             OrtValue.CreateTensorValueFromMemory(ids, [batch, t]),
             OrtValue.CreateTensorValueFromMemory(pos, [batch, t]),
-            OrtValue.CreateTensorValueFromMemory(mask, [batch, past + t]),
-            OrtValue.CreateTensorValueFromMemory(targets, [batch, t]),
+            OrtValue.CreateTensorValueFromMemory(seg, [batch, t]),
+            OrtValue.CreateTensorValueFromMemory(scoreAt, [batch, s]),
+            OrtValue.CreateTensorValueFromMemory(targets, [batch, s]),
         };
-        long[] kvShape = [batch, c.NumKeyValueHeads, past, c.HeadDim];
-        for (var i = 0; i < c.NumHiddenLayers; i++)
-        {
-            names.Add(LlamaGraph.PastKey(i));
-            values.Add(Past(kv[2 * i], kvShape));
-            names.Add(LlamaGraph.PastValue(i));
-            values.Add(Past(kv[2 * i + 1], kvShape));
-        }
         try
         {
             using var outputs = graphs.Scoring.Run(_run, names, values, [ScoringGraphs.TargetLogProbs, ScoringGraphs.TargetIsGreedy]);
@@ -216,11 +151,6 @@ public sealed class OnnxScorer(ScoringGraphs graphs, OnnxScorerOptions? options 
             foreach (var v in values) v.Dispose();
         }
     }
-
-    // An empty past cannot wrap a zero-length managed array; allocate it natively instead.
-    private static OrtValue Past(float[] data, long[] shape) => data.Length == 0
-        ? OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, shape)
-        : OrtValue.CreateTensorValueFromMemory(data, shape);
 
     public void Dispose() => _run.Dispose();
 }

@@ -9,7 +9,8 @@ using Med42.Ort.Graph.Ir;
 
 namespace Med42.Ort.Llama.Blocks;
 
-public sealed record AttentionContext(Value Mask, RotaryBlock Rotary, ILinearFactory Linear, IWeightBinder Weights);
+/// <param name="MultiHead">Set: layers attend through MhaAttentionBlock (com.microsoft MultiHeadAttention) instead.</param>
+public sealed record AttentionContext(Value Mask, RotaryBlock Rotary, ILinearFactory Linear, IWeightBinder Weights, MhaContext? MultiHead = null);
 
 public static class AttentionBlock
 {

@@ -1,6 +1,7 @@
 // Which (query, key) pairs are masked, as a boolean tensor broadcastable to the scores [B, Hkv, G, T, S].
 // Causal: key s is masked for query t when s > P + t (P = S − T past tokens). Padding: attention_mask == 0.
-// Packed training sequences use segment ids instead: keys of another document (or padding) are masked.
+// Packed training sequences use segment ids instead: keys of another document (or padding) are masked;
+// scoring rows mark one segment as a context shared by the continuations after it.
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Graph;
 using Med42.Ort.Graph.Ir;
@@ -19,8 +20,12 @@ public static class AttentionMask
         return b.Or(causal, pad5);                                                            // [B,1,1,T,S]
     }
 
-    /// <summary>Block-diagonal causal mask for packed rows from segment ids [B, T] (0 = padding): [B,1,1,T,T] bool.</summary>
-    public static Value Packed(GraphBuilder b, Value segmentIds)
+    /// <summary>
+    /// Block-diagonal causal mask for packed rows from segment ids [B, T] (0 = padding): [B,1,1,T,T] bool.
+    /// With <paramref name="sharedSegment"/>, keys of that segment stay visible to every segment (a shared
+    /// context followed by its continuations); causality still hides it from nothing before it.
+    /// </summary>
+    public static Value Packed(GraphBuilder b, Value segmentIds, long? sharedSegment = null)
     {
         using var _ = b.Scope("attn_mask");
         var t = b.Shape(segmentIds, 1, 2);
@@ -28,6 +33,8 @@ public static class AttentionMask
         var q = b.Unsqueeze(segmentIds, 2);                                                  // [B,T,1]
         var k = b.Unsqueeze(segmentIds, 1);                                                  // [B,1,T]
         var otherDoc = b.Not(b.Equal(q, k));                                                 // [B,T,T]
+        if (sharedSegment is long shared)
+            otherDoc = b.And(otherDoc, b.Not(b.Equal(k, b.IntScalar(shared))));            // shared keys are no other document
         var padKey = b.Equal(k, b.IntScalar(0));                                             // [B,1,T]
         var masked = b.Or(b.Or(otherDoc, padKey), causal);                                   // [B,T,T]
         return b.Unsqueeze(masked, 1, 2);                                                    // [B,1,1,T,T]

@@ -14,7 +14,9 @@ public static class DecoderLayerBlock
         Value normed;
         using (b.Scope("input_layernorm"))
             normed = RmsNormBlock.Build(b, x, ctx.Weights.Get(b, specs["input_layernorm"]), c.RmsNormEps, ctx.Rotary.Kernels);
-        var (attn, presentK, presentV) = AttentionBlock.Build(b, c, layer, normed, ctx, pastKey, pastValue);
+        var (attn, presentK, presentV) = ctx.MultiHead is { } mha
+            ? (MhaAttentionBlock.Build(b, c, layer, normed, ctx, mha), null!, null!)   // no cache: nothing to present
+            : AttentionBlock.Build(b, c, layer, normed, ctx, pastKey, pastValue);
         var h = b.Add(x, attn);
         Value normed2;
         using (b.Scope("post_attention_layernorm"))

@@ -73,11 +73,27 @@ public sealed class RotaryBlock
         return TensorSource.FromBytes(type, [rows, cols], raw);
     }
 
+    // cos/sin [B,T,1,D/2] for token-major [B,T,H,D] inputs, made on first use.
+    private (Value Cos, Value Sin)? _tokenMajor;
+
     /// <summary>Rotates <paramref name="x"/> [B, heads…, T, D]; cos/sin are unsqueezed to match its rank.</summary>
     public Value Apply(GraphBuilder b, Value x)
     {
         if (_native is { } n) return ApplyNative(b, x, n.CosCache, n.SinCache, n.PositionIds);
         var (cos, sin) = ForRank(x.Rank);
+        return Rotate(b, x, cos, sin);
+    }
+
+    /// <summary>Rotates token-major <paramref name="x"/> [B, T, H, D] (onnx kernels only).</summary>
+    public Value ApplyTokenMajor(GraphBuilder b, Value x)
+    {
+        if (_native is not null || x.Rank != 4) throw new ArgumentException("token-major rotary takes [B,T,H,D] with onnx kernels");
+        _tokenMajor ??= (b.Unsqueeze(Cos, 2), b.Unsqueeze(Sin, 2));
+        return Rotate(b, x, _tokenMajor.Value.Cos, _tokenMajor.Value.Sin);
+    }
+
+    private Value Rotate(GraphBuilder b, Value x, Value cos, Value sin)
+    {
         var half = HeadDim / 2;
         var parts = b.Split(x, -1, half, half);
         var (x1, x2) = (parts[0], parts[1]);

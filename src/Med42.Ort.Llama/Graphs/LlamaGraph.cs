@@ -17,6 +17,12 @@ public static class LlamaGraph
     public const string Past = "past_sequence_length";
     public const string Total = "total_sequence_length";
 
+    public const string Scored = "scored_length";
+    public const string ScorePositions = "score_positions";
+
+    /// <summary>The segment id of the shared context in <see cref="LlamaGraphOptions.SharedPrefixSegments"/> rows.</summary>
+    public const long SharedSegment = 1;
+
     public static string PastKey(int layer) => $"past_key_values.{layer}.key";
     public static string PastValue(int layer) => $"past_key_values.{layer}.value";
     public static string PresentKey(int layer) => $"present.{layer}.key";
@@ -30,7 +36,12 @@ public static class LlamaGraph
             throw new Core.Errors.Med42Exception($"--kernels native: the ai.med42 ops are float32 only, compute type is {type} (use --kernels onnx)");
         var inputIds = b.Input("input_ids", DType.I64, Batch, Sequence);
         Value? attentionMask = null, segmentIds = null;
-        if (o.PackedSegments) segmentIds = b.Input("segment_ids", DType.I64, Batch, Sequence);
+        if (o.PackedSegments && o.SharedPrefixSegments)
+            throw new ArgumentException("PackedSegments and SharedPrefixSegments are two layouts of segment_ids: choose one");
+        if (o.ScoredPositionsOnly && o.Head != LlamaHead.TargetLogProbs)
+            throw new ArgumentException("ScoredPositionsOnly needs Head = TargetLogProbs");
+        var segmented = o.PackedSegments || o.SharedPrefixSegments;
+        if (segmented) segmentIds = b.Input("segment_ids", DType.I64, Batch, Sequence);
         else attentionMask = b.Input("attention_mask", DType.I64, Batch, o.KvCache ? Total : Sequence);
         var positionIds = b.Input("position_ids", DType.I64, Batch, Sequence);
         var past = new (Value K, Value V)[c.NumHiddenLayers];
@@ -41,7 +52,7 @@ public static class LlamaGraph
 
         using var model = b.Scope("model");
         var gqa = o.Attention == AttentionImpl.GroupQuery;
-        if (gqa && (!o.KvCache || o.PackedSegments || o.Head != LlamaHead.Logits || type == DType.F64 || o.Kernels != LlamaKernels.Onnx))
+        if (gqa && (!o.KvCache || segmented || o.Head != LlamaHead.Logits || type == DType.F64 || o.Kernels != LlamaKernels.Onnx))
             throw new ArgumentException("GroupQueryAttention decoders are for inference: KvCache, attention_mask, logits head, F32/F16, onnx kernels");
         AttentionContext? ctx = null;
         GqaContext? gqaCtx = null;
@@ -53,9 +64,18 @@ public static class LlamaGraph
         }
         else
         {
-            var mask = o.PackedSegments ? AttentionMask.Packed(b, segmentIds!) : AttentionMask.CausalWithPadding(b, attentionMask!, inputIds);
+            var mask = segmented
+                ? AttentionMask.Packed(b, segmentIds!, o.SharedPrefixSegments ? SharedSegment : null)
+                : AttentionMask.CausalWithPadding(b, attentionMask!, inputIds);
             var rotary = RotaryBlock.Create(b, c, positionIds, type, o.Kernels);
-            ctx = new AttentionContext(mask, rotary, o.Linear, weights);
+            MhaContext? mha = null;
+            if (o.Attention == AttentionImpl.MultiHead)
+            {
+                if (o.KvCache || type is DType.F64 or DType.BF16 || o.Kernels != LlamaKernels.Onnx)
+                    throw new ArgumentException("MultiHeadAttention decoders are for inference without a KV cache: F32/F16, onnx kernels");
+                mha = new MhaContext(MhaAttentionBlock.Bias(b, mask, type));
+            }
+            ctx = new AttentionContext(mask, rotary, o.Linear, weights, mha);
         }
         var layout = WeightLayout.For(c);
 
@@ -77,9 +97,16 @@ public static class LlamaGraph
                 hidden = RmsNormBlock.Build(b, x, weights.Get(b, layout.First(w => w.Name == WeightLayout.FinalNorm)), c.RmsNormEps, o.Kernels);
         }
 
-        Value? logits = null;
+        Value? logits = null, scorePositions = null;
+        var headInput = hidden;
+        if (o.ScoredPositionsOnly)
+        {
+            using var _ = b.Scope("scored_rows");
+            scorePositions = b.Input(ScorePositions, DType.I64, Batch, Scored);
+            headInput = GatherRows(b, hidden, scorePositions);                                      // [B,S,C]
+        }
         using (b.Scope("lm_head"))
-            logits = o.HeadLinear.Build(b, hidden, WeightLayout.Head(c), weights);
+            logits = o.HeadLinear.Build(b, headInput, WeightLayout.Head(c), weights);
         var outType = type == DType.F64 ? DType.F64 : DType.F32;
         logits = b.Cast(logits, outType);
 
@@ -87,7 +114,7 @@ public static class LlamaGraph
         else
         {
             using var __ = b.Scope("scoring");
-            var targets = b.Input("targets", DType.I64, Batch, Sequence);
+            var targets = b.Input("targets", DType.I64, Batch, o.ScoredPositionsOnly ? Scored : Sequence);
             var logProbs = b.LogSoftmax(logits, -1);                                                // [B,T,V]
             var picked = b.Squeeze(b.GatherElements(logProbs, b.Unsqueeze(targets, -1), -1), -1);  // [B,T]
             var greedy = b.Equal(b.ArgMax(logits, -1), targets);                                   // [B,T]
@@ -101,5 +128,14 @@ public static class LlamaGraph
                 b.Output(presents[i].V, PresentValue(i));
             }
         return new LlamaGraphValues(inputIds, attentionMask, segmentIds, positionIds, hidden, logits);
+    }
+
+    // hidden [B,T,C], positions [B,S] → hidden[b, positions[b,s], :] as [B,S,C].
+    private static Value GatherRows(GraphBuilder b, Value hidden, Value positions)
+    {
+        var shape = b.Concat(0, b.Shape(positions), b.Shape(hidden, 2, 3));                         // [B,S,C]
+        Dim[] outShape = [positions.Shape![0], positions.Shape[1], hidden.Shape![2]];
+        var index = b.Expand(b.Unsqueeze(positions, 2), shape, outShape);
+        return b.GatherElements(hidden, index, 1);
     }
 }

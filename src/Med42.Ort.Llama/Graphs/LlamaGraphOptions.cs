@@ -28,6 +28,11 @@ public enum AttentionImpl
     Plain,
     /// <summary>ONNX Runtime's com.microsoft GroupQueryAttention + fused norms (GqaDecoderStack): inference only, needs past inputs.</summary>
     GroupQuery,
+    /// <summary>
+    /// ONNX Runtime's com.microsoft MultiHeadAttention with an additive bias from the plain mask (MhaAttentionBlock):
+    /// inference without a KV cache, any mask (the scoring graph's shared-context rows), onnx kernels, F32/F16.
+    /// </summary>
+    MultiHead,
 }
 
 public sealed record LlamaGraphOptions
@@ -41,7 +46,20 @@ public sealed record LlamaGraphOptions
     /// <summary>Packed training rows: a segment_ids input replaces attention_mask (block-diagonal causal mask).</summary>
     public bool PackedSegments { get; init; }
 
+    /// <summary>
+    /// Scoring rows that share a context: a segment_ids input where segment 1 (the shared context) is visible
+    /// to every later token of the row and every other segment (one continuation each) only to itself;
+    /// 0 = padding. Positions come from position_ids, so each continuation can restart after the context.
+    /// </summary>
+    public bool SharedPrefixSegments { get; init; }
+
     public LlamaHead Head { get; init; } = LlamaHead.Logits;
+
+    /// <summary>
+    /// With <see cref="LlamaHead.TargetLogProbs"/>: a score_positions [B,S] input picks the S rows whose
+    /// next-token log-probabilities are wanted (targets is then [B,S]); the LM head runs on those rows only.
+    /// </summary>
+    public bool ScoredPositionsOnly { get; init; }
 
     /// <summary>The projections' linear (plain, LoRA, int4).</summary>
     public ILinearFactory Linear { get; init; } = PlainLinear.Instance;

@@ -1,0 +1,84 @@
+// The scoring graph's building blocks against the plain decoder: one shared-context row
+// [context | option A | option B | padding] (LlamaGraphOptions.SharedPrefixSegments) must give, at every
+// option slot, the logits of that option's own unpadded sequence (context + option) run alone through the
+// plain causal decoder — with plain attention and with com.microsoft MultiHeadAttention (MhaAttentionBlock),
+// for grouped-query (Hkv < H) and multi-head configurations.
+using Med42.Ort.Core.Tensors;
+using Med42.Ort.Graph.Onnx;
+using Med42.Ort.Llama;
+using Med42.Ort.Llama.Checkpoints;
+using Med42.Ort.Llama.Graphs;
+using Med42.Ort.Runtime;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Med42.Ort.Eval.Tests.Onnx;
+
+public class SharedContextRowTests
+{
+    private static readonly long[] Context = [1, 7, 12, 5, 30];
+    private static readonly long[] OptionA = [9, 14, 3];
+    private static readonly long[] OptionB = [22, 8];
+
+    public static TheoryData<int, int, string> Configs => new()
+    {
+        { 4, 2, "plain" }, { 4, 2, "mha" }, { 4, 4, "mha" }, { 2, 1, "mha" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void EveryOptionSlotEqualsTheOptionRunAlone(int heads, int kvHeads, string attention)
+    {
+        var c = new LlamaConfig
+        {
+            HiddenSize = 32, IntermediateSize = 48, NumHiddenLayers = 2, NumAttentionHeads = heads, NumKeyValueHeads = kvHeads,
+            VocabSize = 40, MaxPositionEmbeddings = 16,
+        };
+        var w = TinyLlama.Create(c, seed: 5, std: 0.3f);
+        var settings = new SessionSettings { Threads = 1 };
+
+        // The row is longer (5 + 3 + 2 + 2 = 12 slots) than any option's sequence, as in real scoring rows.
+        long[] ids = [.. Context, .. OptionA, .. OptionB, 0, 0];
+        long[] seg = [1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 0, 0];
+        long[] pos = [0, 1, 2, 3, 4, 5, 6, 7, 5, 6, 0, 0];
+        var rowGraph = LlamaDecoder.Build(c, w, DType.F32, new LlamaGraphOptions
+        {
+            KvCache = false, SharedPrefixSegments = true,
+            Attention = attention == "mha" ? AttentionImpl.MultiHead : AttentionImpl.Plain,
+        });
+        var row = Logits(settings, rowGraph, ("input_ids", ids), ("position_ids", pos), ("segment_ids", seg));
+
+        var aloneGraph = LlamaDecoder.Build(c, w, DType.F32, new LlamaGraphOptions { KvCache = false });
+        foreach (var (option, start) in new[] { (OptionA, 5), (OptionB, 8) })
+        {
+            long[] seq = [.. Context, .. option];
+            var alone = Logits(settings, aloneGraph, ("input_ids", seq), ("position_ids", Enumerable.Range(0, seq.Length).Select(i => (long)i).ToArray()),
+                ("attention_mask", Enumerable.Repeat(1L, seq.Length).ToArray()));
+            // Context slots (0..4) and this option's slots, mapped to the sequence alone.
+            var slots = Enumerable.Range(0, Context.Length).Select(i => (Row: i, Alone: i))
+                .Concat(Enumerable.Range(0, option.Length).Select(j => (Row: start + j, Alone: Context.Length + j)));
+            foreach (var (r, a) in slots)
+                for (var v = 0; v < c.VocabSize; v++)
+                {
+                    var expected = alone[a * c.VocabSize + v];
+                    // fp32: the same math with another summation order (fused softmax, longer rows): 1e-5 relative to |logit| ≥ 1.
+                    Assert.True(Math.Abs(row[r * c.VocabSize + v] - expected) <= 1e-5 * Math.Max(1, Math.Abs(expected)),
+                        $"{attention} H={heads} Hkv={kvHeads}: slot {r} (alone {a}) vocab {v}: {row[r * c.VocabSize + v]} vs {expected}");
+                }
+        }
+    }
+
+    private static float[] Logits(SessionSettings settings, Graph.Ir.IrGraph graph, params (string Name, long[] Data)[] inputs)
+    {
+        using var session = settings.CreateSession(OnnxExport.ToBytes(graph));
+        var values = inputs.Select(i => OrtValue.CreateTensorValueFromMemory(i.Data, [1, i.Data.Length])).ToArray();
+        try
+        {
+            using var outputs = session.Run(new RunOptions(), inputs.Select(i => i.Name).ToArray(), values, ["logits"]);
+            return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        }
+        finally
+        {
+            foreach (var v in values) v.Dispose();
+        }
+    }
+}
