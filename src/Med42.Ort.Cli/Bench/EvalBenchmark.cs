@@ -24,6 +24,7 @@ using Med42.Ort.Graph.Ir;
 using Med42.Ort.Graph.Onnx;
 using Med42.Ort.Llama;
 using Med42.Ort.Llama.Checkpoints;
+using Med42.Ort.Llama.Graphs;
 using Med42.Ort.Runtime;
 using Microsoft.ML.OnnxRuntime;
 
@@ -118,6 +119,10 @@ internal sealed class EvalBenchmark : IBenchmark
             if (FullLogitsBatch > 0) paths.Add(new("full-logits", FullLogitsBatch, new FullLogitsScorer(naive.Decoder, FullLogitsBatch), naiveSet, null));
             var sameSet = new OnnxScorer(graphs, new OnnxScorerOptions { BatchSize = 4 });
             paths.Add(new("fast (naive set)", 4, sameSet, naiveSet, () => sameSet.LastStats));
+            // The same rows through the plain-op attention block instead of the fused MultiHeadAttention.
+            using var plainGraphs = ScoringGraphs.Create(config, weights, settings, attention: AttentionImpl.Plain);
+            var plainSet = new OnnxScorer(plainGraphs, new OnnxScorerOptions { BatchSize = 4 });
+            paths.Add(new("fast, plain attention (naive set)", 4, plainSet, naiveSet, () => plainSet.LastStats));
             foreach (var batch in batchSizes)
             {
                 var fast = new OnnxScorer(graphs, new OnnxScorerOptions { BatchSize = batch });

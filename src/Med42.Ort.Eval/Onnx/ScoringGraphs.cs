@@ -34,7 +34,9 @@ public sealed class ScoringGraphs : IDisposable
     public InferenceSession Scoring { get; }
 
     /// <param name="linear">The projections' linear factory (plain when null; LoraLinear for base + adapter).</param>
-    public static ScoringGraphs Create(LlamaConfig config, ITensorStore weights, SessionSettings settings, ILinearFactory? linear = null)
+    /// <param name="attention">MultiHead (fused, default) or Plain (the differentiable block; benchmarks compare them).</param>
+    public static ScoringGraphs Create(LlamaConfig config, ITensorStore weights, SessionSettings settings, ILinearFactory? linear = null,
+        AttentionImpl attention = AttentionImpl.MultiHead)
     {
         var graph = LlamaDecoder.Build(config, weights, DType.F32, new LlamaGraphOptions
         {
@@ -42,7 +44,7 @@ public sealed class ScoringGraphs : IDisposable
             SharedPrefixSegments = true,
             Head = LlamaHead.TargetLogProbs,
             ScoredPositionsOnly = true,
-            Attention = AttentionImpl.MultiHead,
+            Attention = attention,
             Linear = linear ?? PlainLinear.Instance,
         });
         return new ScoringGraphs(config, settings.CreateSession(OnnxExport.ToBytes(graph)));

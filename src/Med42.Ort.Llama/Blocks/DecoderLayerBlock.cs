@@ -6,7 +6,8 @@ namespace Med42.Ort.Llama.Blocks;
 
 public static class DecoderLayerBlock
 {
-    public static (Value Output, Value PresentKey, Value PresentValue) Build(
+    /// <summary>The layer's output and, for the plain attention block, its present key/value (null through MultiHeadAttention, which keeps no cache).</summary>
+    public static (Value Output, Value? PresentKey, Value? PresentValue) Build(
         GraphBuilder b, LlamaConfig c, int layer, Value x, AttentionContext ctx, Value? pastKey, Value? pastValue)
     {
         using var _ = b.Scope($"layers.{layer}");
@@ -14,9 +15,10 @@ public static class DecoderLayerBlock
         Value normed;
         using (b.Scope("input_layernorm"))
             normed = RmsNormBlock.Build(b, x, ctx.Weights.Get(b, specs["input_layernorm"]), c.RmsNormEps, ctx.Rotary.Kernels);
-        var (attn, presentK, presentV) = ctx.MultiHead is { } mha
-            ? (MhaAttentionBlock.Build(b, c, layer, normed, ctx, mha), null!, null!)   // no cache: nothing to present
-            : AttentionBlock.Build(b, c, layer, normed, ctx, pastKey, pastValue);
+        Value attn;
+        Value? presentK = null, presentV = null;
+        if (ctx.MultiHead is { } mha) attn = MhaAttentionBlock.Build(b, c, layer, normed, ctx, mha);
+        else (attn, presentK, presentV) = AttentionBlock.Build(b, c, layer, normed, ctx, pastKey, pastValue);
         var h = b.Add(x, attn);
         Value normed2;
         using (b.Scope("post_attention_layernorm"))

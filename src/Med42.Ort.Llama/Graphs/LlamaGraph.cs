@@ -91,7 +91,7 @@ public static class LlamaGraph
             {
                 var (y, pk, pv) = DecoderLayerBlock.Build(b, c, i, x, ctx!, o.KvCache ? past[i].K : null, o.KvCache ? past[i].V : null);
                 x = y;
-                presents.Add((pk, pv));
+                if (o.KvCache) presents.Add((pk!, pv!));   // a cache implies the plain block, which presents both
             }
             using (b.Scope("norm"))
                 hidden = RmsNormBlock.Build(b, x, weights.Get(b, layout.First(w => w.Name == WeightLayout.FinalNorm)), c.RmsNormEps, o.Kernels);
