@@ -15,6 +15,9 @@ namespace Med42.Ort.Llama.Blocks;
 /// <summary>What every MultiHeadAttention layer shares: the additive bias [B,1,T,T].</summary>
 public sealed record MhaContext(Value Bias);
 
+/// <summary>Rows [B,S] a layer computes queries and outputs for, with the rotary and bias rows at those positions.</summary>
+public sealed record ScoredRows(Value Positions, RotaryBlock Rotary, Value Bias);
+
 public static class MhaAttentionBlock
 {
     /// <summary>The additive bias from a boolean mask [B,1,1,T,T] (true = masked), built once per graph.</summary>
@@ -24,7 +27,8 @@ public static class MhaAttentionBlock
         return b.Where(b.Squeeze(mask, 2), b.Scalar(AttentionBlock.LowestFinite(type), type), b.Scalar(0.0, type));   // [B,1,T,T]
     }
 
-    public static Value Build(GraphBuilder b, LlamaConfig c, int layer, Value x, AttentionContext ctx, MhaContext mha)
+    /// <param name="rows">Set: queries (and the output) for these rows only, attending to every row's keys.</param>
+    public static Value Build(GraphBuilder b, LlamaConfig c, int layer, Value x, AttentionContext ctx, MhaContext mha, ScoredRows? rows = null)
     {
         using var _ = b.Scope("attn");
         var (h, hkv, d) = (c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim);
@@ -34,7 +38,9 @@ public static class MhaAttentionBlock
             using var __ = b.Scope(name);
             return ctx.Linear.Build(b, input, layout[name], ctx.Weights);
         }
-        var q = Rotate(b, Project("q_proj", x), ctx.Rotary, h, d);                                  // [B,T,H·D]
+        var q = rows is null
+            ? Rotate(b, Project("q_proj", x), ctx.Rotary, h, d)                                     // [B,T,H·D]
+            : Rotate(b, Project("q_proj", RowGather.Along(b, x, rows.Positions, 1)), rows.Rotary, h, d);   // [B,S,H·D]
         var k = Rotate(b, Project("k_proj", x), ctx.Rotary, hkv, d);                                // [B,T,Hkv·D]
         var v = Project("v_proj", x);
         if (hkv < h)
@@ -43,8 +49,8 @@ public static class MhaAttentionBlock
             v = RepeatHeads(b, v, c);
         }
         var attrs = new Dictionary<string, Attr> { ["num_heads"] = h };
-        var outShape = new Dim[] { x.Shape![0], x.Shape[1], h * d };
-        var context = b.Op("MultiHeadAttention", [q, k, v, null, null, mha.Bias], x.Type, outShape, attrs, GraphBuilder.MicrosoftDomain);
+        var outShape = new Dim[] { q.Shape![0], q.Shape[1], h * d };
+        var context = b.Op("MultiHeadAttention", [q, k, v, null, null, rows?.Bias ?? mha.Bias], x.Type, outShape, attrs, GraphBuilder.MicrosoftDomain);
         return Project("o_proj", context);
     }
 

@@ -26,6 +26,9 @@ public sealed class RotaryBlock
     /// <summary>Composite ONNX ops or the ai.med42 Rotary op (also read by the decoder layer for its RMSNorms).</summary>
     public LlamaKernels Kernels { get; private init; }
 
+    // The caches [maxPos, D/2] the gathered Cos/Sin come from (At gathers them at other positions).
+    private Value _cosCache = null!, _sinCache = null!;
+
     // Native path: the caches [maxPos, D/2] and position ids [B,T] the ai.med42 Rotary op indexes itself.
     private (Value CosCache, Value SinCache, Value PositionIds)? _native;
 
@@ -55,7 +58,7 @@ public sealed class RotaryBlock
         var sinCache = b.Initializer("rotary.sin_cache", Cache(sin, maxPos, half, type));
         if (kernels == LlamaKernels.Native)
             return new RotaryBlock(cosCache, sinCache, c.HeadDim) { Kernels = kernels, _native = (cosCache, sinCache, positionIds) };
-        var block = new RotaryBlock(b.Gather(cosCache, positionIds), b.Gather(sinCache, positionIds), c.HeadDim);
+        var block = new RotaryBlock(b.Gather(cosCache, positionIds), b.Gather(sinCache, positionIds), c.HeadDim) { _cosCache = cosCache, _sinCache = sinCache };
         foreach (var rank in new[] { 4, 5 })
         {
             var extra = Enumerable.Range(1, rank - 3).Select(i => (long)i).ToArray();
@@ -75,6 +78,13 @@ public sealed class RotaryBlock
 
     // cos/sin [B,T,1,D/2] for token-major [B,T,H,D] inputs, made on first use.
     private (Value Cos, Value Sin)? _tokenMajor;
+
+    /// <summary>The same rotation at other positions [B,S] (token-major use only; onnx kernels).</summary>
+    public RotaryBlock At(GraphBuilder b, Value positions)
+    {
+        if (_native is not null) throw new ArgumentException("RotaryBlock.At: onnx kernels only");
+        return new RotaryBlock(b.Gather(_cosCache, positions), b.Gather(_sinCache, positions), HeadDim) { _cosCache = _cosCache, _sinCache = _sinCache };
+    }
 
     /// <summary>Rotates <paramref name="x"/> [B, heads…, T, D]; cos/sin are unsqueezed to match its rank.</summary>
     public Value Apply(GraphBuilder b, Value x)

@@ -84,12 +84,25 @@ public static class LlamaGraph
             x = b.Gather(weights.Get(b, layout[0]), inputIds);                                  // [B,T,C]
         var presents = new List<(Value K, Value V)>();
         Value hidden;
+        Value? scorePositions = null;
+        ScoredRows? lastLayerRows = null;
+        if (o.ScoredPositionsOnly)
+        {
+            scorePositions = b.Input(ScorePositions, DType.I64, Batch, Scored);
+            // Through MultiHeadAttention the last layer's queries, attention output and MLP run on the scored
+            // rows only (every row still supplies keys and values): the rest of that layer's work reaches nothing.
+            if (ctx?.MultiHead is { } m)
+                using (b.Scope("scored_rows"))
+                    lastLayerRows = new ScoredRows(scorePositions, ctx.Rotary.At(b, RowGather.Along(b, positionIds, scorePositions, 1)),
+                        RowGather.Along(b, m.Bias, scorePositions, 2));
+        }
         if (gqa) (hidden, presents) = GqaDecoderStack.Build(b, c, x, gqaCtx!, past);
         else
         {
             for (var i = 0; i < c.NumHiddenLayers; i++)
             {
-                var (y, pk, pv) = DecoderLayerBlock.Build(b, c, i, x, ctx!, o.KvCache ? past[i].K : null, o.KvCache ? past[i].V : null);
+                var rows = i == c.NumHiddenLayers - 1 ? lastLayerRows : null;
+                var (y, pk, pv) = DecoderLayerBlock.Build(b, c, i, x, ctx!, o.KvCache ? past[i].K : null, o.KvCache ? past[i].V : null, rows);
                 x = y;
                 if (o.KvCache) presents.Add((pk!, pv!));   // a cache implies the plain block, which presents both
             }
@@ -97,14 +110,11 @@ public static class LlamaGraph
                 hidden = RmsNormBlock.Build(b, x, weights.Get(b, layout.First(w => w.Name == WeightLayout.FinalNorm)), c.RmsNormEps, o.Kernels);
         }
 
-        Value? logits = null, scorePositions = null;
+        Value? logits = null;
         var headInput = hidden;
-        if (o.ScoredPositionsOnly)
-        {
-            using var _ = b.Scope("scored_rows");
-            scorePositions = b.Input(ScorePositions, DType.I64, Batch, Scored);
-            headInput = GatherRows(b, hidden, scorePositions);                                      // [B,S,C]
-        }
+        if (scorePositions is not null && lastLayerRows is null)
+            using (b.Scope("scored_rows"))
+                headInput = RowGather.Along(b, hidden, scorePositions, 1);                            // [B,S,C]
         using (b.Scope("lm_head"))
             logits = o.HeadLinear.Build(b, headInput, WeightLayout.Head(c), weights);
         var outType = type == DType.F64 ? DType.F64 : DType.F32;
@@ -128,14 +138,5 @@ public static class LlamaGraph
                 b.Output(presents[i].V, PresentValue(i));
             }
         return new LlamaGraphValues(inputIds, attentionMask, segmentIds, positionIds, hidden, logits);
-    }
-
-    // hidden [B,T,C], positions [B,S] → hidden[b, positions[b,s], :] as [B,S,C].
-    private static Value GatherRows(GraphBuilder b, Value hidden, Value positions)
-    {
-        var shape = b.Concat(0, b.Shape(positions), b.Shape(hidden, 2, 3));                         // [B,S,C]
-        Dim[] outShape = [positions.Shape![0], positions.Shape[1], hidden.Shape![2]];
-        var index = b.Expand(b.Unsqueeze(positions, 2), shape, outShape);
-        return b.GatherElements(hidden, index, 1);
     }
 }

@@ -2,7 +2,8 @@
 // [context | option A | option B | padding] (LlamaGraphOptions.SharedPrefixSegments) must give, at every
 // option slot, the logits of that option's own unpadded sequence (context + option) run alone through the
 // plain causal decoder — with plain attention and with com.microsoft MultiHeadAttention (MhaAttentionBlock),
-// for grouped-query (Hkv < H) and multi-head configurations.
+// for grouped-query (Hkv < H) and multi-head configurations; and the scored-rows-only graph (the last layer
+// restricted to the scored rows through MultiHeadAttention) equals the plain graph gathered after its norm.
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Graph.Onnx;
 using Med42.Ort.Llama;
@@ -65,6 +66,45 @@ public class SharedContextRowTests
                         $"{attention} H={heads} Hkv={kvHeads}: slot {r} (alone {a}) vocab {v}: {row[r * c.VocabSize + v]} vs {expected}");
                 }
         }
+    }
+
+    // Scored rows only: through MultiHeadAttention the last layer computes just those rows (queries, output, MLP);
+    // the plain block computes every row and gathers after the final norm. Same log-probabilities.
+    [Fact]
+    public void LastLayerOnScoredRowsEqualsGatheringAfterTheNorm()
+    {
+        var c = new LlamaConfig
+        {
+            HiddenSize = 32, IntermediateSize = 48, NumHiddenLayers = 3, NumAttentionHeads = 4, NumKeyValueHeads = 2, VocabSize = 40, MaxPositionEmbeddings = 16,
+        };
+        var w = TinyLlama.Create(c, seed: 9, std: 0.3f);
+        var settings = new SessionSettings { Threads = 1 };
+        long[] ids = [.. Context, .. OptionA, .. OptionB, 0, 0, .. Context, .. OptionB, .. OptionA, 0, 0];   // two rows of 12
+        long[] seg = [1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 0, 0, 1, 1, 1, 1, 1, 2, 2, 3, 3, 3, 0, 0];
+        long[] pos = [0, 1, 2, 3, 4, 5, 6, 7, 5, 6, 0, 0, 0, 1, 2, 3, 4, 5, 6, 5, 6, 7, 0, 0];
+        long[] scoreAt = [4, 5, 6, 8, 2, 4, 5, 7, 8, 9];   // per row: the context's last slot, option slots, one context slot
+        long[] targets = [9, 14, 3, 8, 3, 22, 8, 14, 3, 1];
+        float[] Run(AttentionImpl attention)
+        {
+            var graph = LlamaDecoder.Build(c, w, DType.F32, new LlamaGraphOptions
+            {
+                KvCache = false, SharedPrefixSegments = true, Head = LlamaHead.TargetLogProbs, ScoredPositionsOnly = true, Attention = attention,
+            });
+            using var session = settings.CreateSession(OnnxExport.ToBytes(graph));
+            using var a = OrtValue.CreateTensorValueFromMemory(ids, [2, 12]);
+            using var bPos = OrtValue.CreateTensorValueFromMemory(pos, [2, 12]);
+            using var bSeg = OrtValue.CreateTensorValueFromMemory(seg, [2, 12]);
+            using var bAt = OrtValue.CreateTensorValueFromMemory(scoreAt, [2, 5]);
+            using var bTargets = OrtValue.CreateTensorValueFromMemory(targets, [2, 5]);
+            using var outputs = session.Run(new RunOptions(), ["input_ids", "position_ids", "segment_ids", LlamaGraph.ScorePositions, "targets"],
+                [a, bPos, bSeg, bAt, bTargets], ["target_log_probs"]);
+            return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        }
+        var plain = Run(AttentionImpl.Plain);
+        var mha = Run(AttentionImpl.MultiHead);
+        Assert.Equal(10, plain.Length);
+        for (var i = 0; i < plain.Length; i++)
+            Assert.True(Math.Abs(plain[i] - mha[i]) <= 1e-5 * Math.Max(1, Math.Abs(plain[i])), $"score {i}: {mha[i]} vs {plain[i]}");
     }
 
     private static float[] Logits(SessionSettings settings, Graph.Ir.IrGraph graph, params (string Name, long[] Data)[] inputs)
