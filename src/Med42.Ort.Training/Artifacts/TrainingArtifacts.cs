@@ -118,7 +118,9 @@ public sealed class TrainingArtifacts
         // QLoRA's frozen projections: MatMulNBits over int4 weights quantised from the base while the graph is saved.
         var baseLinear = int4 is null ? null : new Int4Linear(frozen, int4);
         var loraLinear = mode.IsAdapter() ? new LoraLinear(c, lora!, useDropout: withGradients, baseLinear) : null;
-        var opts = new LlamaGraphOptions { KvCache = false, PackedSegments = true, Linear = (ILinearFactory?)loraLinear ?? PlainLinear.Instance, Kernels = kernels };
+        // Adapter modes freeze the LM head: read it as stored (one copy of a tied embedding table, see TransBLinear).
+        var head = mode.IsAdapter() ? TransBLinear.Instance : (ILinearFactory)PlainLinear.Instance;
+        var opts = new LlamaGraphOptions { KvCache = false, PackedSegments = true, Linear = (ILinearFactory?)loraLinear ?? PlainLinear.Instance, HeadLinear = head, Kernels = kernels };
         var values = LlamaGraph.Build(b, c, binder, opts);
         var logits = values.Logits!;
         b.Graph.Outputs.Remove(logits);                                                          // logits [B,T,V] stay internal

@@ -47,6 +47,10 @@ public sealed class TrainingSession : IDisposable
             so.AddSessionConfigEntry(DisablePrepackingKey, "1");
             so.AddSessionConfigEntry(DisableOptimizersKey,
                 recomputes ? $"{AlwaysDisabledOptimizers},{CheckpointingDisabledOptimizers}" : AlwaysDisabledOptimizers);
+            // ORT's memory pattern serves later runs' intermediates from one block planned after the first run; the
+            // arena still caches the first run's chunks, so both stay resident (the peak grew from the second run on).
+            // Measured on the 110M shape (bench train): LoRA peak 1,427 → 1,044 MB, full 3,065 → 2,453 MB without it.
+            so.EnableMemoryPattern = false;
             _session = new InferenceSession(modelPath, so);
         }
         _binding = _session.CreateIoBinding();
