@@ -23,7 +23,7 @@ internal sealed record TrainBenchSpec(string Model, TrainingMode Mode, bool Chec
     {
         var parts = text.Split(':');
         if (parts.Length != 3 || parts[1] is not ("full" or "lora") || parts[2] is not ("ckpt" or "plain"))
-            throw new Med42Exception($"bench train-step: --models must be NAME:full|lora:ckpt|plain, got '{text}'");
+            throw new Med42Exception($"bench train-prepare/train-step: --models must be NAME:full|lora:ckpt|plain, got '{text}'");
         return new(parts[0], parts[1] == "full" ? TrainingMode.Full : TrainingMode.Lora, parts[2] == "ckpt");
     }
 
