@@ -47,6 +47,9 @@ internal sealed class BenchCommand : ICommand
     [Option("full-logits-batch", Default = 4, HelpText = "eval: batch size of the generation path's full-logits run (0 = skip).")]
     public int FullLogitsBatch { get; set; } = 4;
 
+    [Option("artifacts", HelpText = "train-prepare/train-step (internal): the folder the training artifacts are written to / loaded from.")]
+    public string? Artifacts { get; set; }
+
     [Option("quick", HelpText = "Smallest settings (smoke test).")]
     public bool Quick { get; set; }
 

@@ -20,6 +20,20 @@ internal static class BenchShapes
         VocabSize = 32000, MaxPositionEmbeddings = 1024, TieWordEmbeddings = true,
     };
 
+    /// <summary>(display name, config) for a name from --models, without building the random weights.</summary>
+    public static (string Name, LlamaConfig Config) Describe(string name, BenchCommand options)
+    {
+        switch (name.ToLowerInvariant())
+        {
+            case "15m": return ("stories15M-shape (random)", Stories15M);
+            case "110m": return ("stories110M-shape (random)", Stories110M);
+            default:
+                var (label, config, weights) = Load(name, options);
+                weights.Dispose();
+                return (label, config);
+        }
+    }
+
     /// <summary>(display name, config, weights) for a name from --models.</summary>
     public static (string Name, LlamaConfig Config, ITensorStore Weights) Load(string name, BenchCommand options)
     {

@@ -4,18 +4,14 @@
 // Training FLOPs per token = k·N + 12·L·C·T (PaLM appendix B): k = 6 for full fine-tuning (forward 2N, input
 // gradients 2N, weight gradients 2N), k = 4 for LoRA (frozen weights get no weight gradient); N = the parameters
 // that take part in matmuls (the embedding table only when tied to lm_head), T = sequence length.
-// Each configuration runs in a child process (`med42 bench train-step`, below) so peak memory (VmHWM, reset after
-// the artifacts are built: it covers the ORT session and the steps) is not polluted by earlier configurations.
+// Each configuration runs in two child processes: `bench train-prepare` builds the random model and writes the
+// artifacts to a temporary folder, then `bench train-step` loads them from disk like a user's training process and
+// times the steps. Peak memory is that second process's whole VmHWM (runtime, parameters, ORT session, steps): no
+// earlier configuration and none of the benchmark's model-building heap is in it, the same for full and LoRA.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Med42.Ort.Core.Errors;
-using Med42.Ort.Llama;
-using Med42.Ort.Llama.Lora;
-using Med42.Ort.Runtime;
-using Med42.Ort.Training.Artifacts;
-using Med42.Ort.Training.Data;
-using Med42.Ort.Training.Trainer;
 using Spectre.Console;
 
 namespace Med42.Ort.Cli.Bench;
@@ -28,7 +24,7 @@ internal sealed class TrainBenchmark : IBenchmark
     {
         var csv = new BenchCsv(o.Csv);
         var table = new Table().AddColumns("model", "mode", "ckpt", "threads", "B×T", "step s", "tok/s", "train GFLOP/s",
-            "MatMul GFLOP/s", "% of MatMul", "peak MB", "base MB");
+            "MatMul GFLOP/s", "% of MatMul", "peak MB", "loaded MB");
         var results = new List<StepResult>();
         foreach (var threads in o.ThreadCounts())
         {
@@ -43,7 +39,7 @@ internal sealed class TrainBenchmark : IBenchmark
                         var pct = 100 * r.Gflops / matmul;
                         table.AddRow(r.Label, mode, ck ? "on" : "off", threads.ToString(CultureInfo.InvariantCulture), $"{r.Batch}×{r.SeqLen}",
                             $"{r.StepSeconds:F2}", $"{r.TokensPerSecond:F0}", $"{r.Gflops:F1}", $"{matmul:F0}", $"{pct:F0}%",
-                            $"{r.PeakBytes / 1e6:F0}", $"{r.BaseBytes / 1e6:F0}");
+                            $"{r.PeakBytes / 1e6:F0}", $"{r.LoadedBytes / 1e6:F0}");
                         var setting = $"{mode},ckpt={(ck ? "on" : "off")},threads={threads},bt={r.Batch}x{r.SeqLen}";
                         csv.Append("train", r.Label, setting, "tok_s", r.TokensPerSecond, pct);
                         csv.Append("train", r.Label, setting, "peak_rss_bytes", r.PeakBytes, double.NaN);
@@ -63,126 +59,39 @@ internal sealed class TrainBenchmark : IBenchmark
 
     private static StepResult RunChild(BenchCommand o, string model, string mode, bool ck, int threads)
     {
-        // Re-run this executable (apphost, or `dotnet med42.dll`) in its hidden single-configuration mode.
+        var spec = $"{model}:{mode}:{(ck ? "ckpt" : "plain")}";
+        var work = Directory.CreateTempSubdirectory("med42-train-bench-").FullName;
+        try
+        {
+            RunChildMode(o, spec, ["bench", "train-prepare", "--models", spec, "--artifacts", work]);
+            var stdout = RunChildMode(o, spec, ["bench", "train-step", "--models", spec, "--artifacts", work,
+                "--threads", threads.ToString(CultureInfo.InvariantCulture), "--steps", (o.Quick ? 2 : Math.Max(1, o.Repeats)).ToString(CultureInfo.InvariantCulture)]);
+            var line = stdout.Split('\n').LastOrDefault(l => l.StartsWith('{'))
+                ?? throw new Med42Exception($"bench train: child for {spec} printed no result");
+            return JsonSerializer.Deserialize<StepResult>(line)!;
+        }
+        finally { Directory.Delete(work, recursive: true); }
+    }
+
+    // Re-runs this executable (apphost, or `dotnet med42.dll`) in one of its hidden child modes; returns its stdout.
+    private static string RunChildMode(BenchCommand o, string spec, string[] args)
+    {
         var exe = Environment.ProcessPath ?? throw new InvalidOperationException("cannot locate the med42 executable");
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true };
         if (Path.GetFileNameWithoutExtension(exe) == "dotnet") psi.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);
-        foreach (var a in new[] { "bench", "train-step", "--models", $"{model}:{mode}:{(ck ? "ckpt" : "plain")}", "--threads", threads.ToString(CultureInfo.InvariantCulture),
-                     "--steps", (o.Quick ? 2 : Math.Max(1, o.Repeats)).ToString(CultureInfo.InvariantCulture) })
-            psi.ArgumentList.Add(a);
+        foreach (var a in args) psi.ArgumentList.Add(a);
         if (o.Stories260K is not null) { psi.ArgumentList.Add("--stories260k"); psi.ArgumentList.Add(o.Stories260K); }
         if (o.Quick) psi.ArgumentList.Add("--quick");
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start the child benchmark");
         var stderr = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
-        var line = stdout.Split('\n').LastOrDefault(l => l.StartsWith('{'));
-        if (p.ExitCode != 0 || line is null)
-            throw new Med42Exception($"bench train: child for {model} {mode} ckpt={ck} failed (exit {p.ExitCode}): {stderr.Result.Trim()}");
-        return JsonSerializer.Deserialize<StepResult>(line)!;
+        if (p.ExitCode != 0)
+            throw new Med42Exception($"bench {args[1]}: child for {spec} failed (exit {p.ExitCode}): {stderr.Result.Trim()}");
+        return stdout;
     }
 }
 
+/// <param name="LoadedBytes">RSS of the training process once its parameters are loaded, before the ORT session.</param>
 internal sealed record StepResult(string Label, string Mode, bool Checkpointing, int Threads, int Batch, int SeqLen,
-    double StepSeconds, double TokensPerSecond, double Gflops, long PeakBytes, long BaseBytes);
-
-/// <summary>Hidden child mode of `bench train`: one configuration ("--models NAME:full|lora:ckpt|plain"), prints one JSON line.</summary>
-internal sealed class TrainStepBenchmark : IBenchmark
-{
-    public string Name => "train-step";
-
-    public int Run(BenchCommand o, CancellationToken cancellationToken)
-    {
-        var parts = o.Models.Split(':');
-        if (parts.Length != 3) throw new Med42Exception($"bench train-step: --models must be NAME:full|lora:ckpt|plain, got '{o.Models}'");
-        var mode = parts[1] == "full" ? TrainingMode.Full : TrainingMode.Lora;
-        var ck = parts[2] == "ckpt";
-        var threads = o.ThreadCounts()[0];
-        var (label, config, weights) = BenchShapes.Load(parts[0], o);
-        // B×T per step: the shape's context for the small models, 1×256 for 110M (a step stays a few seconds on 2 cores).
-        var seq = Math.Min(256, config.MaxPositionEmbeddings);
-        var batch = config.HiddenSize >= 768 ? 1 : o.Quick ? 2 : 4;
-        var lora = new LoraConfig { Rank = 8, Alpha = 16, Targets = ["q_proj", "v_proj"] };
-        var work = Directory.CreateTempSubdirectory("med42-train-bench-").FullName;
-        try
-        {
-            TrainingState state;
-            IReadOnlyList<(string Name, long Features)> masks;
-            using (weights)
-            {
-                var a = TrainingArtifacts.Build(config, weights, mode, mode == TrainingMode.Lora ? lora : null, new ArtifactOptions { GradientCheckpointing = ck });
-                a.SaveModels(work);
-                state = TrainingState.Fresh(a.Parameters, a.InitialParameters);
-                masks = a.DropoutMasks;
-            }
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            GC.Collect();
-            var baseBytes = Status("VmRSS:");
-            ResetPeak();
-            var b = RandomBatch(batch, seq, config.VocabSize);
-            var settings = new SessionSettings { Threads = threads };
-            using var session = new TrainingSession(Path.Combine(work, TrainingArtifacts.TrainingModelFile), settings, state, batch, seq, masks, withGradients: true, recomputes: ck);
-            var adam = new AdamWOptions(0.9, 0.999, 1e-8, 0.0);
-            double Step(int t)
-            {
-                var w = Stopwatch.StartNew();
-                var (loss, _) = session.Run(b);
-                if (!double.IsFinite(loss)) throw new InvalidOperationException($"non-finite loss {loss}");
-                for (var i = 0; i < state.Parameters.Count; i++)
-                {
-                    var p = state.Parameters[i];
-                    AdamW.Step(p.Values, session.Gradients[i], p.M, p.V, 1e-5, t, adam, p.Decays);
-                }
-                return w.Elapsed.TotalSeconds;
-            }
-            Step(1); // warm-up: allocations, first-run kernel selection
-            var steps = Math.Max(1, o.Steps == 256 ? 3 : o.Steps);
-            var times = Enumerable.Range(2, steps).Select(Step).Order().ToArray();
-            var median = times[times.Length / 2];
-            var tokens = (double)batch * seq;
-            var n = (double)WeightLayout.ParameterCount(config) - (config.TieWordEmbeddings ? 0 : (double)config.VocabSize * config.HiddenSize);
-            var flopsPerToken = (mode == TrainingMode.Full ? 6 : 4) * n + 12.0 * config.NumHiddenLayers * config.HiddenSize * seq;
-            var tps = tokens / median;
-            var r = new StepResult(label, parts[1], ck, threads, batch, seq, median, tps, flopsPerToken * tps / 1e9, Status("VmHWM:"), baseBytes);
-            Console.WriteLine(JsonSerializer.Serialize(r));
-            return 0;
-        }
-        finally { Directory.Delete(work, recursive: true); }
-    }
-
-    // One document per row: labels are the next token (the last is ignored), positions restart per row.
-    private static Batch RandomBatch(int rows, int seq, int vocab)
-    {
-        var rng = new Llama.Checkpoints.TinyLlama.SplitMix64(7);
-        var ids = new long[rows * seq];
-        for (var i = 0; i < ids.Length; i++) ids[i] = 3 + (long)(rng.NextUInt64() % (ulong)(vocab - 3));
-        var labels = new long[ids.Length];
-        var seg = new long[ids.Length];
-        var pos = new long[ids.Length];
-        for (var r = 0; r < rows; r++)
-            for (var t = 0; t < seq; t++)
-            {
-                var k = r * seq + t;
-                labels[k] = t + 1 < seq ? ids[k + 1] : Packer.IgnoreIndex;
-                seg[k] = 1;
-                pos[k] = t;
-            }
-        return new Batch(rows, seq, ids, labels, seg, pos);
-    }
-
-    // Linux: writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS (proc(5)).
-    private static void ResetPeak()
-    {
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
-
-    // /proc/self/status values are in kB.
-    private static long Status(string key)
-    {
-        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-    }
-}
+    double StepSeconds, double TokensPerSecond, double Gflops, long PeakBytes, long LoadedBytes);

@@ -44,7 +44,7 @@ public static class Differentiator
                 if (!needs.Any(n => n)) continue;
                 var rule = GradientRules.Find(node.Domain, node.OpType)
                     ?? throw new NotSupportedException($"no gradient rule for {(node.Domain == "" ? "" : node.Domain + ".")}{node.OpType} (node {node.Name})");
-                var ruleNode = recompute is null ? node : recompute.Resolve(b, forward, node);
+                var ruleNode = recompute is null ? node : recompute.Resolve(b, forward, node, dy.FirstOrDefault(d => d is not null));
                 Value?[] dx;
                 using (b.Scope(node.Name.TrimStart('/')))
                     dx = rule(new GradientContext(b, ruleNode, dy, needs));

@@ -52,6 +52,10 @@ public sealed partial class GraphBuilder
     public Value ScatterNDAdd(Value data, Value indices, Value updates) =>
         Op("ScatterND", [data, indices, updates], data.Type, data.Shape, Attrs(("reduction", "add")));
 
+    /// <summary>data with updates written at indices along <paramref name="axis"/> (ScatterElements, no reduction: indices must not repeat).</summary>
+    public Value ScatterElements(Value data, Value indices, Value updates, long axis) =>
+        Op("ScatterElements", [data, indices, updates], data.Type, data.Shape, Attrs(("axis", axis)));
+
     /// <summary>data with updates added along <paramref name="axis"/> (ScatterElements reduction="add", opset 16+).</summary>
     public Value ScatterElementsAdd(Value data, Value indices, Value updates, long axis) =>
         Op("ScatterElements", [data, indices, updates], data.Type, data.Shape, Attrs(("axis", axis), ("reduction", "add")));

@@ -18,7 +18,8 @@
 // custom op, so sessions of a QLoRA graph must register libmed42_ort_ops.
 // Loss = −Σ log_softmax(logits)[label] over targets (labels ≠ −100), built from LogSoftmax, GatherElements,
 // Where and ReduceSum rather than SoftmaxCrossEntropyLoss: ONNX Runtime registers that op's CUDA kernel only
-// in training builds, so the inference CUDA EP would run the loss on CPU (see CudaOpCoverageTests).
+// in training builds, so the inference CUDA EP would run the loss on CPU (see CudaOpCoverageTests). Its logits
+// gradient is written out by hand (TokenCrossEntropy) and the rest is reverse mode from the logits.
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Graph;
 using Med42.Ort.Graph.Autodiff;
@@ -118,23 +119,18 @@ public sealed class TrainingArtifacts
         // QLoRA's frozen projections: MatMulNBits over int4 weights quantised from the base while the graph is saved.
         var baseLinear = int4 is null ? null : new Int4Linear(frozen, int4);
         var loraLinear = mode.IsAdapter() ? new LoraLinear(c, lora!, useDropout: withGradients, baseLinear) : null;
-        var opts = new LlamaGraphOptions { KvCache = false, PackedSegments = true, Linear = (ILinearFactory?)loraLinear ?? PlainLinear.Instance, Kernels = kernels };
+        // Adapter modes freeze the LM head: read it as stored (one copy of a tied embedding table, see TransBLinear).
+        var head = mode.IsAdapter() ? TransBLinear.Instance : (ILinearFactory)PlainLinear.Instance;
+        var opts = new LlamaGraphOptions { KvCache = false, PackedSegments = true, Linear = (ILinearFactory?)loraLinear ?? PlainLinear.Instance, HeadLinear = head, Kernels = kernels };
         var values = LlamaGraph.Build(b, c, binder, opts);
         var logits = values.Logits!;
         b.Graph.Outputs.Remove(logits);                                                          // logits [B,T,V] stay internal
         var labels = b.Input("labels", DType.I64, LlamaGraph.Batch, LlamaGraph.Sequence);
-        Value loss, count;
+        TokenCrossEntropy ce;
         using (b.Scope("loss"))
         {
-            var ignored = b.Equal(labels, b.IntScalar(-100));                                    // [B,T]
-            var safe = b.Where(ignored, b.IntScalar(0), labels);
-            var picked = b.Squeeze(b.GatherElements(b.LogSoftmax(logits, -1), b.Unsqueeze(safe, -1), -1), -1);
-            var valid = b.Cast(b.Not(ignored), DType.F32);                                        // [B,T] 1 = target
-            // The loss sums picked·valid, not the token_log_probs output: ORT writes graph outputs into the caller's
-            // bound buffer, and a reduction reading an unaligned managed buffer sums in a different order run to run.
-            loss = b.Neg(b.ReduceSum(b.Mul(picked, valid), [0, 1], keepDims: false));
-            count = b.ReduceSum(valid, [0, 1], keepDims: false);
-            if (!withGradients) b.Output(b.Where(ignored, b.Scalar(0.0, DType.F32), picked), "token_log_probs"); // 0 where ignored
+            ce = TokenCrossEntropy.Build(b, logits, labels);
+            if (!withGradients) b.Output(ce.TokenLogProbs, "token_log_probs");
         }
         if (withGradients)
         {
@@ -142,16 +138,21 @@ public sealed class TrainingArtifacts
             var byName = binder.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
             var wrt = specs.Select(s => byName.TryGetValue(s.Name, out var v) ? v
                 : throw new InvalidOperationException($"trainable '{s.Name}' is not used by the graph")).ToList();
-            var grads = Differentiator.Gradients(b, loss, wrt, recompute ? new GradientOptions { RecomputeGroup = GradientOptions.DecoderLayer } : null);
-            b.Output(loss, "loss");
-            b.Output(count, "target_count");
+            // Differentiate from the logits, seeded with the loss's hand-written logits gradient (TokenCrossEntropy).
+            Value dLogits;
+            using (b.Scope("loss"))
+                dLogits = ce.LogitsGradient(b);
+            var grads = Differentiator.Gradients(b, logits, wrt,
+                new GradientOptions { Seed = dLogits, RecomputeGroup = recompute ? GradientOptions.DecoderLayer : null });
+            b.Output(ce.Loss, "loss");
+            b.Output(ce.Count, "target_count");
             for (var i = 0; i < wrt.Count; i++)
                 b.Output(grads[i] ?? throw new InvalidOperationException($"'{wrt[i].Name}' does not influence the loss"), wrt[i].Name + GradSuffix);
         }
         else
         {
-            b.Output(loss, "loss");
-            b.Output(count, "target_count");
+            b.Output(ce.Loss, "loss");
+            b.Output(ce.Count, "target_count");
         }
         return (b.Graph, loraLinear?.DropoutMasks ?? []);
     }
