@@ -25,6 +25,8 @@ public sealed record StudyDataOptions
     public int InstructPerFact { get; init; } = 3;
     /// <summary>Short-answer practice records per held-in fact ("Question: {training stem}\nAnswer:" → the object).</summary>
     public int PracticeClozePerFact { get; init; } = 6;
+    /// <summary>Plain-text statement records per held-in fact (the relation's corpus sentences, cycled).</summary>
+    public int StatementsPerFact { get; init; } = 4;
     /// <summary>Multiple-choice practice records (training stems, lettered answer) per held-in fact.</summary>
     public int PracticeMcqPerFact { get; init; } = 1;
     /// <summary>Evaluation items per fact, each with a different held-out stem.</summary>
@@ -43,6 +45,7 @@ public sealed record StudyDataOptions
         if (MinParagraphSentences < 1 || MaxParagraphSentences < MinParagraphSentences) throw Bad(nameof(MaxParagraphSentences), "need 1 <= MinParagraphSentences <= MaxParagraphSentences");
         if (InstructPerFact < 1) throw Bad(nameof(InstructPerFact), "must be at least 1");
         if (PracticeClozePerFact < 0) throw Bad(nameof(PracticeClozePerFact), "must not be negative");
+        if (StatementsPerFact < 0) throw Bad(nameof(StatementsPerFact), "must not be negative");
         if (PracticeMcqPerFact < 0) throw Bad(nameof(PracticeMcqPerFact), "must not be negative");
         if (McqPerFact < 1 || McqPerFact > minHeldOutStems) throw Bad(nameof(McqPerFact), $"must be between 1 and {minHeldOutStems} (the fewest held-out stems of any relation)");
     }

@@ -210,6 +210,8 @@ public class StudyDatasetTests
             var r = d.Instruct[i];
             if (r.Kind == InstructRecord.ClozeKind)
                 Assert.Equal(r.Instruction + " " + r.Output, Assert.Single(doc.RootElement.EnumerateObject(), p => p.Name == "text").Value.GetString());
+            else if (r.Kind == InstructRecord.StatementKind)
+                Assert.Equal(r.Instruction, Assert.Single(doc.RootElement.EnumerateObject(), p => p.Name == "text").Value.GetString());
             else
                 Assert.Equal(["instruction", "input", "output"], doc.RootElement.EnumerateObject().Select(p => p.Name));
         }
@@ -238,7 +240,7 @@ public class StudyDatasetTests
     [Fact]
     public void SmallAndTwoStemSettingsStayConsistent()
     {
-        var quick = StudyDataset.Generate(3, new StudyDataOptions { CorpusSentencesPerFact = 1, FillerSentences = 0, PracticeMcqPerFact = 0, PracticeClozePerFact = 0, InstructPerFact = 1 });
+        var quick = StudyDataset.Generate(3, new StudyDataOptions { CorpusSentencesPerFact = 1, FillerSentences = 0, PracticeMcqPerFact = 0, PracticeClozePerFact = 0, StatementsPerFact = 0, InstructPerFact = 1 });
         Assert.Empty(quick.FindLeaks());
         Assert.Empty(quick.McqPractice);
         Assert.Equal(quick.FactsIn(FactGroup.HeldIn).Count, quick.Instruct.Count);
@@ -275,7 +277,28 @@ public class StudyDatasetTests
         Assert.Empty(d.FindLeaks());
     }
 
+    [Fact]
+    public void StatementRecordsStateAHeldInFactInItsCorpusPhrasings()
+    {
+        var d = StudyDataset.Generate(5, new StudyDataOptions { StatementsPerFact = 3 });
+        var statements = d.Instruct.Where(r => r.Kind == InstructRecord.StatementKind).ToList();
+        Assert.Equal(3 * d.FactsIn(FactGroup.HeldIn).Count, statements.Count);
+        var facts = d.Facts.Facts.ToDictionary(f => f.Id);
+        foreach (var r in statements)
+        {
+            var fact = facts[r.FactId];
+            Assert.Equal(FactGroup.HeldIn, d.Split.GroupOf(fact));
+            Assert.True(Mentions(r.Instruction, fact.Subject) && Mentions(r.Instruction, fact.Object), r.Instruction);
+            // A textbook sentence of the relation, rendered for this fact (never a question stem).
+            Assert.Contains(d.Facts.Relation(fact.RelationId).CorpusTemplates, t => TemplateText.Render(t, fact.Subject, fact.Object) == r.Instruction);
+        }
+        // The three statements of a fact use three different phrasings (every relation has at least three).
+        Assert.All(statements.GroupBy(r => r.FactId), g => Assert.Equal(3, g.Select(r => r.Instruction).Distinct().Count()));
+        Assert.Empty(d.FindLeaks());
+    }
+
     [Theory]
+    [InlineData("StatementsPerFact")]
     [InlineData("McqPerFact")]
     [InlineData("PracticeClozePerFact")]
     [InlineData("NeverTrainedFraction")]
@@ -287,6 +310,7 @@ public class StudyDatasetTests
             "McqPerFact" => new StudyDataOptions { McqPerFact = 3 },
             "NeverTrainedFraction" => new StudyDataOptions { NeverTrainedFraction = 1.5 },
             "PracticeClozePerFact" => new StudyDataOptions { PracticeClozePerFact = -1 },
+            "StatementsPerFact" => new StudyDataOptions { StatementsPerFact = -1 },
             _ => new StudyDataOptions { InstructPerFact = 0 },
         };
         var ex = Assert.Throws<Med42Exception>(() => StudyDataset.Generate(1, options));
