@@ -18,6 +18,10 @@ public sealed record StudyDataOptions
     public int CorpusSentencesPerFact { get; init; } = 3;
     /// <summary>Generic, fact-free sentences mixed into the corpus so a tiny model learns plain English.</summary>
     public int FillerSentences { get; init; } = 300;
+    /// <summary>Corpus sentences naming each held-in subject and object alone (a glossary line, never a fact).</summary>
+    public int GlossarySentencesPerTerm { get; init; } = 2;
+    /// <summary>Fact-free "Question: …\nAnswer: …" pairs mixed into the corpus.</summary>
+    public int LayoutSentences { get; init; } = 100;
     /// <summary>Sentences per corpus paragraph (drawn uniformly in [min, max]).</summary>
     public int MinParagraphSentences { get; init; } = 3;
     public int MaxParagraphSentences { get; init; } = 6;
@@ -41,6 +45,8 @@ public sealed record StudyDataOptions
         if (NeverTrainedFraction + PretrainOnlyFraction > 0.8) throw Bad(nameof(NeverTrainedFraction), "with PretrainOnlyFraction must leave at least 20% of facts held in");
         if (HeldInCorpusFraction is < 0 or > 1 || double.IsNaN(HeldInCorpusFraction)) throw Bad(nameof(HeldInCorpusFraction), "must be in [0, 1]");
         if (CorpusSentencesPerFact < 1) throw Bad(nameof(CorpusSentencesPerFact), "must be at least 1");
+        if (GlossarySentencesPerTerm < 0) throw Bad(nameof(GlossarySentencesPerTerm), "must not be negative");
+        if (LayoutSentences < 0) throw Bad(nameof(LayoutSentences), "must not be negative");
         if (FillerSentences < 0) throw Bad(nameof(FillerSentences), "must not be negative");
         if (MinParagraphSentences < 1 || MaxParagraphSentences < MinParagraphSentences) throw Bad(nameof(MaxParagraphSentences), "need 1 <= MinParagraphSentences <= MaxParagraphSentences");
         if (InstructPerFact < 1) throw Bad(nameof(InstructPerFact), "must be at least 1");

@@ -297,7 +297,25 @@ public class StudyDatasetTests
         Assert.Empty(d.FindLeaks());
     }
 
+    [Fact]
+    public void CorpusNamesEveryHeldInTermAndHasFactFreeQuestionLayout()
+    {
+        var d = StudyDataset.Generate(5, new StudyDataOptions { HeldInCorpusFraction = 0, GlossarySentencesPerTerm = 1, LayoutSentences = 20 });
+        // Held-in facts are not stated in this corpus, yet each subject and object occurs in it (alone).
+        foreach (var f in d.FactsIn(FactGroup.HeldIn))
+        {
+            Assert.Contains(d.Corpus, p => Mentions(p, f.Subject));
+            Assert.Contains(d.Corpus, p => Mentions(p, f.Object));
+        }
+        Assert.Equal(20, d.Corpus.Sum(p => Regex.Matches(p, @"Question: [^\n]*\?\nAnswer: ").Count));
+        Assert.Empty(d.FindLeaks());
+
+        var none = StudyDataset.Generate(5, new StudyDataOptions { GlossarySentencesPerTerm = 0, LayoutSentences = 0 });
+        Assert.DoesNotContain(none.Corpus, p => p.Contains("Answer:"));
+    }
+
     [Theory]
+    [InlineData("GlossarySentencesPerTerm")]
     [InlineData("StatementsPerFact")]
     [InlineData("McqPerFact")]
     [InlineData("PracticeClozePerFact")]
@@ -311,6 +329,7 @@ public class StudyDatasetTests
             "NeverTrainedFraction" => new StudyDataOptions { NeverTrainedFraction = 1.5 },
             "PracticeClozePerFact" => new StudyDataOptions { PracticeClozePerFact = -1 },
             "StatementsPerFact" => new StudyDataOptions { StatementsPerFact = -1 },
+            "GlossarySentencesPerTerm" => new StudyDataOptions { GlossarySentencesPerTerm = -1 },
             _ => new StudyDataOptions { InstructPerFact = 0 },
         };
         var ex = Assert.Throws<Med42Exception>(() => StudyDataset.Generate(1, options));
