@@ -22,8 +22,8 @@ public static class StudyDefaults
         {
             Out = quick ? QuickOut : DefaultOut,
             SeqLen = 128,
-            // 2,048 BPE pieces: most drug and disease words become one or two pieces. With 512 they split into
-            // many, and the 2-layer model did not memorise the objects (docs/study.md, "What was measured").
+            // 2,048 BPE pieces: an answer is ~7 pieces instead of ~14 with 512, and only then did the 2-layer
+            // model memorise the answers (docs/study.md, "What was measured").
             Model = new TinyModelConfig { VocabSize = 2048, HiddenSize = 64, IntermediateSize = 172, Layers = 2, Heads = 4, KvHeads = 4, MaxPositions = 256 },
             Pretrain = new PretrainConfig { Steps = quick ? 80 : 300, Lr = 3e-3, BatchSize = 8 },
             Eval = new EvalConfig { Limit = quick ? 20 : 100, McqStyle = quick ? McqStyle.TextMutualInfo + "," + McqStyle.Letter
