@@ -1,5 +1,5 @@
-// Knobs of the embedded study data generator. With the 359-fact base the defaults give a ~50 KB
-// corpus, ~2,100 instruction records and ~360 evaluation items; --quick studies can shrink the counts.
+// Knobs of the embedded study data generator. With the 359-fact base the defaults give a ~96 KB
+// corpus, ~3,000 instruction records and ~360 evaluation items; --quick studies can shrink the counts.
 using Med42.Ort.Core.Errors;
 
 namespace Med42.Ort.Study.Facts;

@@ -95,6 +95,8 @@ internal static class StudyDataWriter
             w.WriteNumber("held_in_corpus_fraction", o.HeldInCorpusFraction);
             w.WriteNumber("corpus_sentences_per_fact", o.CorpusSentencesPerFact);
             w.WriteNumber("filler_sentences", o.FillerSentences);
+            w.WriteNumber("glossary_sentences_per_term", o.GlossarySentencesPerTerm);
+            w.WriteNumber("layout_sentences", o.LayoutSentences);
             w.WriteNumber("min_paragraph_sentences", o.MinParagraphSentences);
             w.WriteNumber("max_paragraph_sentences", o.MaxParagraphSentences);
             w.WriteNumber("instruct_per_fact", o.InstructPerFact);

@@ -235,6 +235,11 @@ public class StudyDatasetTests
         Assert.Equal(corpus.TrimEnd('\n').Split("\n\n").Length, counts.GetProperty("corpus_paragraphs").GetInt32());
         Assert.Contains("Not medical advice", manifest.RootElement.GetProperty("notice").GetString());
         Assert.Equal(7, manifest.RootElement.GetProperty("seed").GetInt32());
+        var options = manifest.RootElement.GetProperty("options");
+        Assert.Equal(d.Options.StatementsPerFact, options.GetProperty("statements_per_fact").GetInt32());
+        Assert.Equal(d.Options.GlossarySentencesPerTerm, options.GetProperty("glossary_sentences_per_term").GetInt32());
+        Assert.Equal(d.Options.LayoutSentences, options.GetProperty("layout_sentences").GetInt32());
+        Assert.Equal(d.Instruct.Count(r => r.Kind == InstructRecord.StatementKind), counts.GetProperty("instruct_statement").GetInt32());
     }
 
     [Fact]
