@@ -1,5 +1,6 @@
 // The "textbook" pretraining corpus: several phrasings of every corpus fact (pretrain-only facts and
-// part of the held-in ones) mixed with generic, fact-free filler so a tiny model learns plain English.
+// part of the held-in ones) mixed with generic, fact-free filler so a tiny model learns plain English,
+// glossary lines naming each held-in subject and object alone, and fact-free "Question: …\nAnswer: …" pairs.
 // Sentences are shuffled and packed into paragraphs; a sentence that would put a never-trained fact's
 // subject and object into one paragraph starts a new paragraph instead.
 namespace Med42.Ort.Study.Facts;
@@ -22,6 +23,10 @@ internal static class CorpusGenerator
          "Clear notes make it easier to review before an exam.",
          "A teacher often repeats an important idea in several ways.",
          "Students learn best when they practice a little every day."];
+    // Glossary sentences name one term alone (never a fact): every piece the fine-tuning set uses then has a
+    // pretrained embedding, which LoRA (embeddings frozen) cannot learn itself.
+    private static readonly string[] Glossary =
+        ["The glossary lists {s}.", "{S} is a term from the textbook.", "The next chapter mentions {s}.", "The students looked up {s}."];
 
     public static List<string> Generate(FactBase facts, FactSplit split, StudyDataOptions options, LeakageChecker guard, SplitMix64 rng)
     {
@@ -32,6 +37,16 @@ internal static class CorpusGenerator
             rng.Shuffle(templates);
             for (var k = 0; k < options.CorpusSentencesPerFact; k++)
                 sentences.Add(TemplateText.Render(templates[k % templates.Count], fact.Subject, fact.Object));
+        }
+        var terms = facts.Facts.Where(f => split.GroupOf(f) == FactGroup.HeldIn).SelectMany(f => new[] { f.Subject, f.Object })
+            .Distinct(StringComparer.Ordinal).ToList();
+        for (var k = 0; k < options.GlossarySentencesPerTerm; k++)
+            foreach (var term in terms) sentences.Add(TemplateText.Render(Glossary[rng.NextInt(Glossary.Length)], term, term));
+        // Fact-free questions in the "Question: …\nAnswer: …" layout, so the layout is familiar before fine-tuning.
+        for (var k = 0; k < options.LayoutSentences; k++)
+        {
+            var actor = Actors[rng.NextInt(Actors.Length)];
+            sentences.Add($"Question: What did {actor.ToLowerInvariant()} do {Times[rng.NextInt(Times.Length)]}?\nAnswer: {Actions[rng.NextInt(Actions.Length)]}");
         }
         for (var k = 0; k < options.FillerSentences; k++)
             sentences.Add(rng.NextInt(4) == 0

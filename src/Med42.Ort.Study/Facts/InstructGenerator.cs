@@ -22,6 +22,13 @@ internal static class InstructGenerator
                 records.Add(new InstructRecord(TemplateText.Render(t.Instruction, fact.Subject, fact.Object), "",
                     TemplateText.Render(t.Output, fact.Subject, fact.Object), fact.Id, "qa"));
             }
+            // Statements: the fact as plain textbook sentences (every corpus phrasing, the object first in some),
+            // so the fact is stored as subject <-> object, not only as the answer to one question layout.
+            var sentences = relation.CorpusTemplates.ToList();
+            rng.Shuffle(sentences);
+            for (var k = 0; k < options.StatementsPerFact; k++)
+                records.Add(new InstructRecord(TemplateText.Render(sentences[k % sentences.Count], fact.Subject, fact.Object), "", "",
+                    fact.Id, InstructRecord.StatementKind));
             var stems = relation.PracticeStems.ToList();
             rng.Shuffle(stems);
             // Short-answer practice: a training stem in the "Question: …\nAnswer:" layout, the object as the

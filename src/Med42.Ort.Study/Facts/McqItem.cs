@@ -34,11 +34,13 @@ public sealed record McqItem(
     }
 }
 
-/// <summary>An Alpaca-style record (instruction, input, output); Kind is "qa", "cloze" (short-answer practice) or "mcq", FactId the fact it teaches.</summary>
+/// <summary>An Alpaca-style record (instruction, input, output); Kind is "qa", "cloze" (short-answer practice), "statement" or "mcq", FactId the fact it teaches.</summary>
 public sealed record InstructRecord(string Instruction, string Input, string Output, string FactId, string Kind)
 {
     /// <summary>Short-answer practice: written as a plain {"text"} record, Instruction + " " + Output.</summary>
     public const string ClozeKind = "cloze";
+    /// <summary>A textbook statement of the fact: written as a plain {"text"} record, the Instruction alone.</summary>
+    public const string StatementKind = "statement";
 
     /// <summary>The record's whole text, as the leakage checker sees it.</summary>
     public string Text => Instruction + "\n" + Input + "\n" + Output;

@@ -26,6 +26,7 @@ internal static class StudyDataWriter
             // Short-answer practice is plain text in the cloze layout the study's text/text_mi presentation
             // scores ("Question: …\nAnswer: <object>"); every other record is Alpaca, rendered in the Med42 template.
             if (r.Kind == InstructRecord.ClozeKind) { w.WriteString("text", r.Instruction + " " + r.Output); return; }
+            if (r.Kind == InstructRecord.StatementKind) { w.WriteString("text", r.Instruction); return; }
             w.WriteString("instruction", r.Instruction);
             w.WriteString("input", r.Input);
             w.WriteString("output", r.Output);
@@ -94,9 +95,13 @@ internal static class StudyDataWriter
             w.WriteNumber("held_in_corpus_fraction", o.HeldInCorpusFraction);
             w.WriteNumber("corpus_sentences_per_fact", o.CorpusSentencesPerFact);
             w.WriteNumber("filler_sentences", o.FillerSentences);
+            w.WriteNumber("glossary_sentences_per_term", o.GlossarySentencesPerTerm);
+            w.WriteNumber("layout_sentences", o.LayoutSentences);
             w.WriteNumber("min_paragraph_sentences", o.MinParagraphSentences);
             w.WriteNumber("max_paragraph_sentences", o.MaxParagraphSentences);
             w.WriteNumber("instruct_per_fact", o.InstructPerFact);
+            w.WriteNumber("practice_cloze_per_fact", o.PracticeClozePerFact);
+            w.WriteNumber("statements_per_fact", o.StatementsPerFact);
             w.WriteNumber("practice_mcq_per_fact", o.PracticeMcqPerFact);
             w.WriteNumber("mcq_per_fact", o.McqPerFact);
             w.WriteEndObject();
@@ -112,6 +117,7 @@ internal static class StudyDataWriter
             w.WriteNumber("instruct_records", data.Instruct.Count);
             w.WriteNumber("instruct_qa", data.Instruct.Count(r => r.Kind == "qa"));
             w.WriteNumber("instruct_cloze_practice", data.Instruct.Count(r => r.Kind == InstructRecord.ClozeKind));
+            w.WriteNumber("instruct_statement", data.Instruct.Count(r => r.Kind == InstructRecord.StatementKind));
             w.WriteNumber("instruct_mcq_practice", data.Instruct.Count(r => r.Kind == "mcq"));
             w.WriteNumber("mcq_heldin", data.McqHeldIn.Count);
             w.WriteNumber("mcq_never", data.McqNever.Count);

@@ -210,6 +210,8 @@ public class StudyDatasetTests
             var r = d.Instruct[i];
             if (r.Kind == InstructRecord.ClozeKind)
                 Assert.Equal(r.Instruction + " " + r.Output, Assert.Single(doc.RootElement.EnumerateObject(), p => p.Name == "text").Value.GetString());
+            else if (r.Kind == InstructRecord.StatementKind)
+                Assert.Equal(r.Instruction, Assert.Single(doc.RootElement.EnumerateObject(), p => p.Name == "text").Value.GetString());
             else
                 Assert.Equal(["instruction", "input", "output"], doc.RootElement.EnumerateObject().Select(p => p.Name));
         }
@@ -233,12 +235,17 @@ public class StudyDatasetTests
         Assert.Equal(corpus.TrimEnd('\n').Split("\n\n").Length, counts.GetProperty("corpus_paragraphs").GetInt32());
         Assert.Contains("Not medical advice", manifest.RootElement.GetProperty("notice").GetString());
         Assert.Equal(7, manifest.RootElement.GetProperty("seed").GetInt32());
+        var options = manifest.RootElement.GetProperty("options");
+        Assert.Equal(d.Options.StatementsPerFact, options.GetProperty("statements_per_fact").GetInt32());
+        Assert.Equal(d.Options.GlossarySentencesPerTerm, options.GetProperty("glossary_sentences_per_term").GetInt32());
+        Assert.Equal(d.Options.LayoutSentences, options.GetProperty("layout_sentences").GetInt32());
+        Assert.Equal(d.Instruct.Count(r => r.Kind == InstructRecord.StatementKind), counts.GetProperty("instruct_statement").GetInt32());
     }
 
     [Fact]
     public void SmallAndTwoStemSettingsStayConsistent()
     {
-        var quick = StudyDataset.Generate(3, new StudyDataOptions { CorpusSentencesPerFact = 1, FillerSentences = 0, PracticeMcqPerFact = 0, PracticeClozePerFact = 0, InstructPerFact = 1 });
+        var quick = StudyDataset.Generate(3, new StudyDataOptions { CorpusSentencesPerFact = 1, FillerSentences = 0, PracticeMcqPerFact = 0, PracticeClozePerFact = 0, StatementsPerFact = 0, InstructPerFact = 1 });
         Assert.Empty(quick.FindLeaks());
         Assert.Empty(quick.McqPractice);
         Assert.Equal(quick.FactsIn(FactGroup.HeldIn).Count, quick.Instruct.Count);
@@ -275,7 +282,46 @@ public class StudyDatasetTests
         Assert.Empty(d.FindLeaks());
     }
 
+    [Fact]
+    public void StatementRecordsStateAHeldInFactInItsCorpusPhrasings()
+    {
+        var d = StudyDataset.Generate(5, new StudyDataOptions { StatementsPerFact = 3 });
+        var statements = d.Instruct.Where(r => r.Kind == InstructRecord.StatementKind).ToList();
+        Assert.Equal(3 * d.FactsIn(FactGroup.HeldIn).Count, statements.Count);
+        var facts = d.Facts.Facts.ToDictionary(f => f.Id);
+        foreach (var r in statements)
+        {
+            var fact = facts[r.FactId];
+            Assert.Equal(FactGroup.HeldIn, d.Split.GroupOf(fact));
+            Assert.True(Mentions(r.Instruction, fact.Subject) && Mentions(r.Instruction, fact.Object), r.Instruction);
+            // A textbook sentence of the relation, rendered for this fact (never a question stem).
+            Assert.Contains(d.Facts.Relation(fact.RelationId).CorpusTemplates, t => TemplateText.Render(t, fact.Subject, fact.Object) == r.Instruction);
+        }
+        // The three statements of a fact use three different phrasings (every relation has at least three).
+        Assert.All(statements.GroupBy(r => r.FactId), g => Assert.Equal(3, g.Select(r => r.Instruction).Distinct().Count()));
+        Assert.Empty(d.FindLeaks());
+    }
+
+    [Fact]
+    public void CorpusNamesEveryHeldInTermAndHasFactFreeQuestionLayout()
+    {
+        var d = StudyDataset.Generate(5, new StudyDataOptions { HeldInCorpusFraction = 0, GlossarySentencesPerTerm = 1, LayoutSentences = 20 });
+        // Held-in facts are not stated in this corpus, yet each subject and object occurs in it (alone).
+        foreach (var f in d.FactsIn(FactGroup.HeldIn))
+        {
+            Assert.Contains(d.Corpus, p => Mentions(p, f.Subject));
+            Assert.Contains(d.Corpus, p => Mentions(p, f.Object));
+        }
+        Assert.Equal(20, d.Corpus.Sum(p => Regex.Matches(p, @"Question: [^\n]*\?\nAnswer: ").Count));
+        Assert.Empty(d.FindLeaks());
+
+        var none = StudyDataset.Generate(5, new StudyDataOptions { GlossarySentencesPerTerm = 0, LayoutSentences = 0 });
+        Assert.DoesNotContain(none.Corpus, p => p.Contains("Answer:"));
+    }
+
     [Theory]
+    [InlineData("GlossarySentencesPerTerm")]
+    [InlineData("StatementsPerFact")]
     [InlineData("McqPerFact")]
     [InlineData("PracticeClozePerFact")]
     [InlineData("NeverTrainedFraction")]
@@ -287,6 +333,8 @@ public class StudyDatasetTests
             "McqPerFact" => new StudyDataOptions { McqPerFact = 3 },
             "NeverTrainedFraction" => new StudyDataOptions { NeverTrainedFraction = 1.5 },
             "PracticeClozePerFact" => new StudyDataOptions { PracticeClozePerFact = -1 },
+            "StatementsPerFact" => new StudyDataOptions { StatementsPerFact = -1 },
+            "GlossarySentencesPerTerm" => new StudyDataOptions { GlossarySentencesPerTerm = -1 },
             _ => new StudyDataOptions { InstructPerFact = 0 },
         };
         var ex = Assert.Throws<Med42Exception>(() => StudyDataset.Generate(1, options));
