@@ -28,13 +28,16 @@ internal sealed class TrainBenchmark : IBenchmark
         var results = new List<StepResult>();
         foreach (var threads in o.ThreadCounts())
         {
-            var matmul = Ceilings.MatMulGflops(threads, weightIsConstant: false);
             foreach (var model in o.ModelNames())
                 foreach (var mode in new[] { "full", "lora" })
                     foreach (var ck in new[] { false, true })
                     {
                         cancellationToken.ThrowIfCancellationRequested();
+                        // The ceiling right before and right after this configuration, averaged: this VM's speed drifts by
+                        // tens of percent over minutes, so one ceiling for the whole run skews the later ratios.
+                        var before = Ceilings.MatMulGflops(threads, weightIsConstant: false);
                         var r = RunChild(o, model, mode, ck, threads);
+                        var matmul = (before + Ceilings.MatMulGflops(threads, weightIsConstant: false)) / 2;
                         results.Add(r);
                         var pct = 100 * r.Gflops / matmul;
                         table.AddRow(r.Label, mode, ck ? "on" : "off", threads.ToString(CultureInfo.InvariantCulture), $"{r.Batch}×{r.SeqLen}",

@@ -43,7 +43,7 @@ internal sealed class TrainStepBenchmark : IBenchmark
             for (var i = 0; i < state.Parameters.Count; i++)
             {
                 var p = state.Parameters[i];
-                AdamW.Step(p.Values, session.Gradients[i], p.M, p.V, 1e-5, t, adam, p.Decays);
+                FusedAdamW.Step(p.Values, session.Gradients[i], p.M, p.V, 1e-5, t, adam, p.Decays);   // the trainer's optimizer step
             }
             return w.Elapsed.TotalSeconds;
         }

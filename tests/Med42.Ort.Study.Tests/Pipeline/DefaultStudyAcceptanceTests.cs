@@ -2,7 +2,6 @@
 // 2 CPU cores, hence Slow): every fine-tuned run beats the base by at least 20 accuracy points on the
 // held-in facts (asked with held-out question stems), never-trained facts stay within chance ± 2
 // stderr for every run, and the report states the full − LoRA difference with its stderr.
-// Currently skipped: LoRA r4 does not meet the +20 points yet (see the attribute).
 using Med42.Ort.Tests.Shared;
 using Med42.Ort.Study.Pipeline;
 using Med42.Ort.Study.Reports;
@@ -13,10 +12,7 @@ public sealed class DefaultStudyAcceptanceTests
 {
     private static TaskScore Score(RunResult run, string task) => run.Scores.Single(s => s.Task == task);
 
-    // Skipped until the default meets acceptance 2 for every run: text_mi gains over base are +44.2 (full),
-    // +27.7 (LoRA r16) but only +10.4 (LoRA r4) points on held-in facts (docs/study.md, "Results on this
-    // machine"). Remove Skip to check a new default.
-    [Fact(Skip = "acceptance 2 not met by LoRA r4 (held-in gain +10 points; full +44, LoRA r16 +28); see docs/study.md")]
+    [Fact]
     [Trait("Category", "Slow")]
     public void DefaultStudyFineTunesBeatBaseAndNeverTrainedStaysAtChance()
     {

@@ -71,7 +71,7 @@ public sealed class StudyPipelineTests
         Assert.True(File.Exists(Path.Combine(tmp.Path, "tokenizer", "tokenizer.json")));
         Assert.True(File.Exists(Path.Combine(tmp.Path, "pretrain", "model", "config.json")));
         Assert.True(File.Exists(Path.Combine(tmp.Path, "train-full", "model", "config.json")));
-        Assert.True(File.Exists(Path.Combine(tmp.Path, "train-lora-r4", "adapter", "adapter_config.json")));
+        Assert.True(File.Exists(Path.Combine(tmp.Path, "train-lora-r16", "adapter", "adapter_config.json")));
         foreach (var run in r.Runs)
         {
             // Three study sets (held-in, never-trained, pretrain-only) in every configured presentation.
