@@ -134,9 +134,11 @@ internal sealed class EvalBenchmark : IBenchmark
                 foreach (var p in paths) p.TimeOnce(cancellationToken);
 
             Console.WriteLine($"median of {rounds} interleaved rounds after a warm-up round");
+            Console.WriteLine();   // Markdown: a table starts after a blank line and ends at one
             Console.WriteLine("| path | batch | requests | scored tokens | s | scored tokens/s | scored GFLOP/s | % of MatMul ceiling | computed tokens/s |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var p in paths) Report(shapeName, p, matmulParams, ceiling, device);
+            Console.WriteLine();
             var ratio = paths[0].MedianSeconds / paths.First(p => p.Path == "fast (naive set)").MedianSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"fast / naive on the same {naiveSet.Count} requests: {ratio:F2}× (per-round ratios {string.Join(", ", paths[0].Seconds.Zip(paths.First(p => p.Path == "fast (naive set)").Seconds, (n, f) => (n / f).ToString("F2", CultureInfo.InvariantCulture)))})"));
