@@ -22,18 +22,6 @@ public class GradientCheckpointingTests
     private const string RecomputeScope = "/grad/recompute/model/layers.";
     private static readonly LoraConfig Lora = new() { Rank = 2, Alpha = 4, Dropout = 0.25, Targets = ["q_proj", "v_proj", "gate_proj", "down_proj"] };
 
-    private static List<TokenizedDocument> Docs(int n, ulong seed)
-    {
-        var rng = new TinyLlama.SplitMix64(seed);
-        return Enumerable.Range(0, n).Select(i =>
-        {
-            var len = 4 + (int)(rng.NextUInt64() % 8);
-            var ids = Enumerable.Range(0, len).Select(_ => 3 + (int)(rng.NextUInt64() % 200)).ToArray();
-            ids[0] = 1;
-            return new TokenizedDocument(ids, ids.Select((_, j) => j > 0).ToArray(), $"doc{i}");
-        }).ToList();
-    }
-
     [Fact]
     public void CheckpointedGraphRecomputesEveryDecoderLayer()
     {
@@ -102,7 +90,7 @@ public class GradientCheckpointingTests
         foreach (var p in state.Parameters.Where(p => p.Name.Contains("lora_B", StringComparison.Ordinal)))
             for (var j = 0; j < p.Values.Length; j++) p.Values[j] = (float)(rng.NextDouble() - 0.5);
         const int batch = 2, seq = 16;
-        var rows = Packer.Pack(Docs(5, 15), seq, packing: true);
+        var rows = Packer.Pack(RandomDocuments.Make(5, 15), seq, packing: true);
         var input = DataLoader.Assemble(rows.Take(batch).ToList(), batch, seq);
         // One intra-op thread: same kernels, same reduction order, so the recomputed activations are the same bits.
         var settings = new SessionSettings { Threads = 1 };

@@ -72,7 +72,7 @@ public class NativeTrainingStepTests
         foreach (var p in state.Parameters.Where(p => p.Name.Contains("lora_B", StringComparison.Ordinal)))
             for (var j = 0; j < p.Values.Length; j++) p.Values[j] = (float)(rng.NextDouble() - 0.5);
         const int batch = 2, seq = 16;
-        var rows = Packer.Pack(Docs(6, 25), seq, packing: true);
+        var rows = Packer.Pack(RandomDocuments.Make(6, 25), seq, packing: true);
         var input = DataLoader.Assemble(rows.Take(batch).ToList(), batch, seq);
         using var s0 = new TrainingSession(Path.Combine(d.Path, "onnx", TrainingArtifacts.TrainingModelFile), new SessionSettings { Threads = 1 },
             state, batch, seq, onnx.DropoutMasks, true);
@@ -94,17 +94,5 @@ public class NativeTrainingStepTests
                 Assert.True(Math.Abs(g0[j] - g1[j]) <= 1e-5 * scale,
                     $"{state.Parameters[p].Name}_grad[{j}]: onnx {g0[j]:R} vs native {g1[j]:R} (scale {scale:R})");
         }
-    }
-
-    private static List<TokenizedDocument> Docs(int n, ulong seed)
-    {
-        var rng = new TinyLlama.SplitMix64(seed);
-        return Enumerable.Range(0, n).Select(i =>
-        {
-            var len = 4 + (int)(rng.NextUInt64() % 8);
-            var ids = Enumerable.Range(0, len).Select(_ => 3 + (int)(rng.NextUInt64() % 200)).ToArray();
-            ids[0] = 1;
-            return new TokenizedDocument(ids, ids.Select((_, j) => j > 0).ToArray(), $"doc{i}");
-        }).ToList();
     }
 }
