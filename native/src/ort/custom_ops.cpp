@@ -74,13 +74,53 @@ int64_t Product(const std::vector<int64_t>& v) {
   return p;
 }
 
+// Input checks shared by the CPU and CUDA kernels of each op (same contract, same messages); each sets the
+// dimensions the kernel call needs.
+Ort::Status CheckRmsNorm(const Ort::Custom::Tensor<float>& x, const Ort::Custom::Tensor<float>& w, int64_t& rows, int64_t& C) {
+  const auto& shape = x.Shape();
+  if (shape.empty()) return Invalid("RmsNorm: X must have rank >= 1");
+  C = shape.back();
+  rows = Product(Leading(shape, 1));
+  if (w.NumberOfElement() != C) return Invalid("RmsNorm: W must have C = " + std::to_string(C) + " elements");
+  return Ort::Status{nullptr};
+}
+
+Ort::Status CheckRmsNormGrad(const Ort::Custom::Tensor<float>& dy, const Ort::Custom::Tensor<float>& x,
+                             const Ort::Custom::Tensor<float>& w, const Ort::Custom::Tensor<float>& inv, int64_t& rows,
+                             int64_t& C) {
+  const auto& shape = x.Shape();
+  if (shape.empty() || dy.Shape() != shape) return Invalid("RmsNormGrad: dY and X must have the same rank >= 1 shape");
+  C = shape.back();
+  rows = Product(Leading(shape, 1));
+  if (w.NumberOfElement() != C || inv.NumberOfElement() != rows)
+    return Invalid("RmsNormGrad: W must have C elements and InvRms one per row");
+  return Ort::Status{nullptr};
+}
+
+// X [..., H, D], one position per row (all dims but the last two), caches [max_position, D/2].
+Ort::Status CheckRotary(const char* name, const Ort::Custom::Tensor<float>& x, const Ort::Custom::Tensor<int64_t>& pos,
+                        const Ort::Custom::Tensor<float>& cos_cache, const Ort::Custom::Tensor<float>& sin_cache,
+                        int64_t& rows, int64_t& H, int64_t& D, int64_t& max_position) {
+  const auto& shape = x.Shape();
+  if (shape.size() < 3) return Invalid(std::string(name) + ": X must be [..., H, D] with rank >= 3");
+  D = shape.back();
+  H = shape[shape.size() - 2];
+  rows = Product(Leading(shape, 2));
+  if (pos.NumberOfElement() != rows)
+    return Invalid(std::string(name) + ": position_ids must have one entry per row (" + std::to_string(rows) + ")");
+  const auto& cs = cos_cache.Shape();
+  if (cs.size() != 2 || cs[1] * 2 != D || sin_cache.Shape() != cs)
+    return Invalid(std::string(name) + ": cos_cache/sin_cache must both be [max_position, D/2]");
+  max_position = cs[0];
+  return Ort::Status{nullptr};
+}
+
 struct RmsNorm {
   RmsNorm(const OrtApi*, const OrtKernelInfo* info) : eps(AttrOr<float>(info, "epsilon", 1e-5f)) {}
   Ort::Status Compute(const Tensor<float>& x, const Tensor<float>& w, Tensor<float>& y, Tensor<float>& inv) {
     const auto& shape = x.Shape();
-    if (shape.empty()) return Invalid("RmsNorm: X must have rank >= 1");
-    const int64_t C = shape.back(), rows = Product(Leading(shape, 1));
-    if (w.NumberOfElement() != C) return Invalid("RmsNorm: W must have C = " + std::to_string(C) + " elements");
+    int64_t rows = 0, C = 0;
+    if (auto st = CheckRmsNorm(x, w, rows, C); !st.IsOK()) return st;
     float* yd = y.Allocate(shape);
     float* id = inv.Allocate(Leading(shape, 1));
     return ToOrt(m42_rms_norm_forward(Context(), x.Data(), nullptr, w.Data(), rows, C, eps, yd, id));
@@ -92,11 +132,9 @@ struct RmsNormGrad {
   RmsNormGrad(const OrtApi*, const OrtKernelInfo*) {}
   Ort::Status Compute(const Tensor<float>& dy, const Tensor<float>& x, const Tensor<float>& w,
                       const Tensor<float>& inv, Tensor<float>& dx, Tensor<float>& dw) {
+    int64_t rows = 0, C = 0;
+    if (auto st = CheckRmsNormGrad(dy, x, w, inv, rows, C); !st.IsOK()) return st;
     const auto& shape = x.Shape();
-    if (shape.empty() || dy.Shape() != shape) return Invalid("RmsNormGrad: dY and X must have the same rank >= 1 shape");
-    const int64_t C = shape.back(), rows = Product(Leading(shape, 1));
-    if (w.NumberOfElement() != C || inv.NumberOfElement() != rows)
-      return Invalid("RmsNormGrad: W must have C elements and InvRms one per row");
     float* dxd = dx.Allocate(shape);
     float* dwd = dw.Allocate({C});
     return ToOrt(m42_rms_norm_backward(Context(), dy.Data(), x.Data(), w.Data(), inv.Data(), rows, C, dxd, dwd));
@@ -109,19 +147,14 @@ struct RotaryOp {
       : layout(AttrOr<int64_t>(info, "interleaved", 0) != 0 ? M42_ROTARY_INTERLEAVED : M42_ROTARY_HALF) {}
   Ort::Status Compute(const Tensor<float>& x, const Tensor<int64_t>& pos, const Tensor<float>& cos_cache,
                       const Tensor<float>& sin_cache, Tensor<float>& y) {
-    const char* name = Sign > 0 ? "Rotary" : "RotaryGrad";
-    const auto& shape = x.Shape();
-    if (shape.size() < 3) return Invalid(std::string(name) + ": X must be [..., H, D] with rank >= 3");
-    const int64_t D = shape.back(), H = shape[shape.size() - 2], rows = Product(Leading(shape, 2));
-    if (pos.NumberOfElement() != rows)
-      return Invalid(std::string(name) + ": position_ids must have one entry per row (" + std::to_string(rows) + ")");
-    const auto& cs = cos_cache.Shape();
-    if (cs.size() != 2 || cs[1] * 2 != D || sin_cache.Shape() != cs)
-      return Invalid(std::string(name) + ": cos_cache/sin_cache must both be [max_position, D/2]");
-    float* yd = y.Allocate(shape);
+    int64_t rows = 0, H = 0, D = 0, max_position = 0;
+    if (auto st = CheckRotary(Sign > 0 ? "Rotary" : "RotaryGrad", x, pos, cos_cache, sin_cache, rows, H, D, max_position);
+        !st.IsOK())
+      return st;
+    float* yd = y.Allocate(x.Shape());
     auto fn = Sign > 0 ? m42_rotary_forward : m42_rotary_backward;
-    return ToOrt(fn(Context(), x.Data(), yd, rows, H, D, pos.Data(), cos_cache.Data(), sin_cache.Data(), cs[0], 0.f,
-                    layout));
+    return ToOrt(fn(Context(), x.Data(), yd, rows, H, D, pos.Data(), cos_cache.Data(), sin_cache.Data(), max_position,
+                    0.f, layout));
   }
   m42_rotary_layout layout;
 };
@@ -209,9 +242,8 @@ struct RmsNormCuda {
   Ort::Status Compute(OrtKernelContext* ctx, const Tensor<float>& x, const Tensor<float>& w, Tensor<float>& y,
                       Tensor<float>& inv) {
     const auto& shape = x.Shape();
-    if (shape.empty()) return Invalid("RmsNorm: X must have rank >= 1");
-    const int64_t C = shape.back(), rows = Product(Leading(shape, 1));
-    if (w.NumberOfElement() != C) return Invalid("RmsNorm: W must have C = " + std::to_string(C) + " elements");
+    int64_t rows = 0, C = 0;
+    if (auto st = CheckRmsNorm(x, w, rows, C); !st.IsOK()) return st;
     float* yd = y.Allocate(shape);
     float* id = inv.Allocate(Leading(shape, 1));
     return ToOrt(m42_cuda_rms_norm_forward(Stream(ctx), M42_F32, x.Data(), nullptr, w.Data(), rows, C, eps, yd, id));
@@ -223,11 +255,9 @@ struct RmsNormGradCuda {
   RmsNormGradCuda(const OrtApi*, const OrtKernelInfo*) {}
   Ort::Status Compute(OrtKernelContext* ctx, const Tensor<float>& dy, const Tensor<float>& x, const Tensor<float>& w,
                       const Tensor<float>& inv, Tensor<float>& dx, Tensor<float>& dw) {
+    int64_t rows = 0, C = 0;
+    if (auto st = CheckRmsNormGrad(dy, x, w, inv, rows, C); !st.IsOK()) return st;
     const auto& shape = x.Shape();
-    if (shape.empty() || dy.Shape() != shape) return Invalid("RmsNormGrad: dY and X must have the same rank >= 1 shape");
-    const int64_t C = shape.back(), rows = Product(Leading(shape, 1));
-    if (w.NumberOfElement() != C || inv.NumberOfElement() != rows)
-      return Invalid("RmsNormGrad: W must have C elements and InvRms one per row");
     float* dxd = dx.Allocate(shape);
     float* dwd = dw.Allocate({C});
     // fp32 partial dw rows, one per block of M42_RMS_NORM_BWD_ROWS rows (deterministic two-pass reduction).
@@ -244,19 +274,14 @@ struct RotaryCuda {
       : layout(AttrOr<int64_t>(info, "interleaved", 0) != 0 ? M42_ROTARY_INTERLEAVED : M42_ROTARY_HALF) {}
   Ort::Status Compute(OrtKernelContext* ctx, const Tensor<float>& x, const Tensor<int64_t>& pos,
                       const Tensor<float>& cos_cache, const Tensor<float>& sin_cache, Tensor<float>& y) {
-    const char* name = Sign > 0 ? "Rotary" : "RotaryGrad";
-    const auto& shape = x.Shape();
-    if (shape.size() < 3) return Invalid(std::string(name) + ": X must be [..., H, D] with rank >= 3");
-    const int64_t D = shape.back(), H = shape[shape.size() - 2], rows = Product(Leading(shape, 2));
-    if (pos.NumberOfElement() != rows)
-      return Invalid(std::string(name) + ": position_ids must have one entry per row (" + std::to_string(rows) + ")");
-    const auto& cs = cos_cache.Shape();
-    if (cs.size() != 2 || cs[1] * 2 != D || sin_cache.Shape() != cs)
-      return Invalid(std::string(name) + ": cos_cache/sin_cache must both be [max_position, D/2]");
-    float* yd = y.Allocate(shape);
+    int64_t rows = 0, H = 0, D = 0, max_position = 0;
+    if (auto st = CheckRotary(Sign > 0 ? "Rotary" : "RotaryGrad", x, pos, cos_cache, sin_cache, rows, H, D, max_position);
+        !st.IsOK())
+      return st;
+    float* yd = y.Allocate(x.Shape());
     auto fn = Sign > 0 ? m42_cuda_rotary_forward : m42_cuda_rotary_backward;
-    return ToOrt(fn(Stream(ctx), M42_F32, x.Data(), yd, rows, H, D, pos.Data(), cos_cache.Data(), sin_cache.Data(), cs[0],
-                    0.f, layout));
+    return ToOrt(fn(Stream(ctx), M42_F32, x.Data(), yd, rows, H, D, pos.Data(), cos_cache.Data(), sin_cache.Data(),
+                    max_position, 0.f, layout));
   }
   m42_rotary_layout layout;
 };
