@@ -5,6 +5,7 @@
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Export.GenAi;
 using Med42.Ort.Llama;
+using Med42.Ort.Llama.Graphs;
 using Med42.Ort.Llama.Int4;
 using Med42.Ort.Tests.Shared.Llama;
 

@@ -20,25 +20,25 @@ public class GraphBytesTests
 
     private static readonly Dictionary<string, Func<IrGraph>> Graphs = new()
     {
-        ["decode f32"] = () => Decode(Small, DType.F32, new()),
-        ["decode f16"] = () => Decode(Small, DType.F16, new() { ComputeType = DType.F16 }),
-        ["decode f16 storage f32 compute"] = () => Decode(Small, DType.F16, new()),
-        ["decode f64"] = () => Decode(Small, DType.F64, new() { ComputeType = DType.F64 }),
-        ["decode native"] = () => Decode(Small, DType.F32, new() { Kernels = LlamaKernels.Native }),
-        ["decode tied"] = () => Decode(Tied, DType.F32, new()),
-        ["decode gqa f32"] = () => Decode(Small, DType.F32, new() { Attention = AttentionImpl.GroupQuery }),
-        ["decode gqa f16"] = () => Decode(Small, DType.F16, new() { ComputeType = DType.F16, Attention = AttentionImpl.GroupQuery }),
-        ["decode gqa fused rotary"] = () => Decode(Tied, DType.F32, new() { Attention = AttentionImpl.GroupQuery }),
-        ["decode int4"] = () => Decode(Small, DType.F32, new() { Linear = Int4(Small) }),
-        ["decode int4 head gqa"] = () => Decode(Small, DType.F32, new() { Linear = Int4(Small), HeadLinear = Int4(Small), Attention = AttentionImpl.GroupQuery }),
-        ["decode lora"] = () => Decode(Small, DType.F32, new() { Linear = new LoraLinear(Small, Lora, useDropout: false) }),
-        ["score mha"] = () => Decode(Small, DType.F32, Scoring(AttentionImpl.MultiHead)),
-        ["score plain"] = () => Decode(Small, DType.F32, Scoring(AttentionImpl.Plain)),
-        ["score mha tied lora"] = () => Decode(Tied, DType.F32, Scoring(AttentionImpl.MultiHead) with { Linear = new LoraLinear(Tied, Lora, useDropout: false) }),
-        ["full f32"] = () => Decode(Small, DType.F32, new() { KvCache = false }),
-        ["full f64"] = () => Decode(Small, DType.F64, new() { KvCache = false, ComputeType = DType.F64 }),
-        ["full int4"] = () => Decode(Small, DType.F32, new() { KvCache = false, Linear = Int4(Small) }),
-        ["full lora tied"] = () => Decode(Tied, DType.F32, new() { KvCache = false, Linear = new LoraLinear(Tied, Lora, useDropout: false) }),
+        ["decode f32"] = () => new DecodingGraphBuilder(Small).Build(W(Small)),
+        ["decode f16"] = () => new DecodingGraphBuilder(Small, Precision.F16).Build(W(Small)),
+        ["decode f16 storage f32 compute"] = () => new DecodingGraphBuilder(Small, new Precision(DType.F16, DType.F32)).Build(W(Small)),
+        ["decode f64"] = () => new DecodingGraphBuilder(Small, Precision.F64).Build(W(Small)),
+        ["decode native"] = () => new DecodingGraphBuilder(Small, kernels: Med42Kernels.Instance).Build(W(Small)),
+        ["decode tied"] = () => new DecodingGraphBuilder(Tied).Build(W(Tied)),
+        ["decode gqa f32"] = () => new DecodingGraphBuilder(Small, attention: GroupQueryAttention.Instance).Build(W(Small)),
+        ["decode gqa f16"] = () => new DecodingGraphBuilder(Small, Precision.F16, GroupQueryAttention.Instance).Build(W(Small)),
+        ["decode gqa fused rotary"] = () => new DecodingGraphBuilder(Tied, attention: GroupQueryAttention.Instance).Build(W(Tied)),
+        ["decode int4"] = () => new DecodingGraphBuilder(Small, linear: Int4(Small)).Build(W(Small)),
+        ["decode int4 head gqa"] = () => new DecodingGraphBuilder(Small, attention: GroupQueryAttention.Instance, linear: Int4(Small), headLinear: Int4(Small)).Build(W(Small)),
+        ["decode lora"] = () => new DecodingGraphBuilder(Small, linear: new LoraLinear(Small, Lora, useDropout: false)).Build(W(Small)),
+        ["score mha"] = () => new ScoringGraphBuilder(Small, attention: MultiHeadAttention.Instance).SharedContext(W(Small)),
+        ["score plain"] = () => new ScoringGraphBuilder(Small, attention: PlainAttention.Instance).SharedContext(W(Small)),
+        ["score mha tied lora"] = () => new ScoringGraphBuilder(Tied, attention: MultiHeadAttention.Instance, linear: new LoraLinear(Tied, Lora, useDropout: false)).SharedContext(W(Tied)),
+        ["full f32"] = () => new ScoringGraphBuilder(Small).FullSequence(W(Small)),
+        ["full f64"] = () => new ScoringGraphBuilder(Small, Precision.F64).FullSequence(W(Small)),
+        ["full int4"] = () => new ScoringGraphBuilder(Small, linear: Int4(Small)).FullSequence(W(Small)),
+        ["full lora tied"] = () => new ScoringGraphBuilder(Tied, linear: new LoraLinear(Tied, Lora, useDropout: false)).FullSequence(W(Tied)),
     };
 
     private static readonly Dictionary<string, string> Expected = new()
@@ -76,22 +76,11 @@ public class GraphBytesTests
 
     private static readonly Dictionary<LlamaConfig, InMemoryTensorStore> Stores = [];
 
-    private static IrGraph Decode(LlamaConfig c, DType storage, LlamaGraphOptions o)
+    private static InMemoryTensorStore W(LlamaConfig c)
     {
         lock (Stores)
-            if (!Stores.TryGetValue(c, out _)) Stores[c] = PinnedGraphs.Weights(c);
-        return LlamaDecoder.Build(c, Stores[c], storage, o);
+            return Stores.TryGetValue(c, out var w) ? w : Stores[c] = PinnedGraphs.Weights(c);
     }
 
-    private static Int4Linear Int4(LlamaConfig c)
-    {
-        lock (Stores)
-            if (!Stores.TryGetValue(c, out _)) Stores[c] = PinnedGraphs.Weights(c);
-        return new Int4Linear(Stores[c], new Int4Options { BlockSize = 16 });
-    }
-
-    private static LlamaGraphOptions Scoring(AttentionImpl attention) => new()
-    {
-        KvCache = false, SharedPrefixSegments = true, Head = LlamaHead.TargetLogProbs, ScoredPositionsOnly = true, Attention = attention,
-    };
+    private static Int4Linear Int4(LlamaConfig c) => new(W(c), new Int4Options { BlockSize = 16 });
 }
