@@ -73,7 +73,7 @@ public static class GqaAttentionBlock
             new Dictionary<string, Attr> { ["interleaved"] = 0, ["num_heads"] = heads }, GraphBuilder.MicrosoftDomain, nodeName: name);
 }
 
-/// <summary>The symbolic dims LlamaGraph declares (kept here so the GQA blocks need no reference to Graphs).</summary>
+/// <summary>The total-length dim of present (and of attention_mask in decoders): LlamaGraph.Total is this one (blocks need no reference to Graphs).</summary>
 internal static class LlamaGraphDims
 {
     public const string Total = "total_sequence_length";

@@ -12,7 +12,7 @@ public static partial class LlamaGraph
     public const string Batch = "batch_size";
     public const string Sequence = "sequence_length";
     public const string Past = "past_sequence_length";
-    public const string Total = "total_sequence_length";
+    public const string Total = Blocks.LlamaGraphDims.Total;   // declared beside the GQA block, which names its present
 
     public const string Scored = "scored_length";
     public const string ScorePositions = "score_positions";

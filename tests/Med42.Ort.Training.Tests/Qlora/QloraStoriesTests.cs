@@ -1,5 +1,5 @@
 // QLoRA end to end on stories260K (../shared/data): at step 0 (B = 0) the QLoRA eval graph's logits equal the
-// int4 inference decoder's (LlamaDecoder + Int4Linear, the export path) on the same base, and Trainer.Run in
+// int4 full-sequence graph's (ScoringGraphBuilder.FullSequence + Int4Linear, the export path's linear) on the same base, and Trainer.Run in
 // qlora mode lowers the loss measurably and writes a PEFT adapter.
 // Run: dotnet test tests/Med42.Ort.Training.Tests --filter QloraStoriesTests
 using System.Text.Json;
