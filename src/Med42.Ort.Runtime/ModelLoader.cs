@@ -31,11 +31,12 @@ public static class ModelLoader
     }
 
     /// <summary>A decoder session (KV cache, logits) over in-memory or lazily read weights.</summary>
+    /// <param name="attention">Plain or Gqa (the decoder keeps a KV cache; Mha is refused).</param>
     /// <param name="kernels">Native: RMSNorm and rotary as ai.med42 custom ops (the library is registered with the session).</param>
     public static DecoderSession CreateDecoder(LlamaConfig config, ITensorStore weights, SessionSettings settings, DType computeType = DType.F32,
-        AttentionImpl attention = AttentionImpl.Plain, LlamaKernels kernels = LlamaKernels.Onnx)
+        AttentionKind attention = AttentionKind.Plain, LlamaKernels kernels = LlamaKernels.Onnx)
     {
-        var graph = LlamaDecoder.Build(config, weights, computeType, new LlamaGraphOptions { ComputeType = computeType, Attention = attention, Kernels = kernels });
+        var graph = new DecodingGraphBuilder(config, Precision.Of(computeType), attention.ForDecoding(), kernels.Strategy()).Build(weights);
         var bytes = OnnxExport.ToBytes(graph);
         if (kernels == LlamaKernels.Native)
             settings = settings with { CustomOpLibraries = [.. settings.CustomOpLibraries, .. Native.OrtCustomOps.LibrariesFor(true)] };

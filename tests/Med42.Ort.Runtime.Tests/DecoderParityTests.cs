@@ -28,7 +28,7 @@ public class DecoderParityTests
 
     private static DecoderSession Session(LlamaConfig c, ITensorStore store, DType type = DType.F32)
     {
-        var graph = LlamaDecoder.Build(c, store, type, new LlamaGraphOptions { ComputeType = type });
+        var graph = new DecodingGraphBuilder(c, Precision.Of(type)).Build(store);
         return new DecoderSession(new SessionSettings().CreateSession(OnnxExport.ToBytes(graph)), c);
     }
 

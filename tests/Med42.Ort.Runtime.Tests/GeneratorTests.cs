@@ -16,7 +16,7 @@ public class GeneratorTests
     private static DecoderSession Session()
     {
         var store = RandomLlama.Create(Config, 3, std: 0.5f);
-        return new DecoderSession(new SessionSettings().CreateSession(OnnxExport.ToBytes(LlamaDecoder.Build(Config, store, DType.F32))), Config);
+        return new DecoderSession(new SessionSettings().CreateSession(OnnxExport.ToBytes(new DecodingGraphBuilder(Config).Build(store))), Config);
     }
 
     [Fact]

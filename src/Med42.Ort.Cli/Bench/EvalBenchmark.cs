@@ -120,7 +120,7 @@ internal sealed class EvalBenchmark : IBenchmark
             var sameSet = new OnnxScorer(graphs, new OnnxScorerOptions { BatchSize = 4 });
             paths.Add(new("fast (naive set)", 4, sameSet, naiveSet, () => sameSet.LastStats));
             // The same rows through the plain-op attention block instead of the fused MultiHeadAttention.
-            using var plainGraphs = ScoringGraphs.Create(config, weights, settings, attention: AttentionImpl.Plain);
+            using var plainGraphs = ScoringGraphs.Create(config, weights, settings, attention: Llama.Blocks.PlainAttention.Instance);
             var plainSet = new OnnxScorer(plainGraphs, new OnnxScorerOptions { BatchSize = 4 });
             paths.Add(new("fast, plain attention (naive set)", 4, plainSet, naiveSet, () => plainSet.LastStats));
             foreach (var batch in batchSizes)

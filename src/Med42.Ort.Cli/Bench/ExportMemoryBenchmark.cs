@@ -40,7 +40,7 @@ internal sealed class ExportMemoryBenchmark : IBenchmark
             var watch = Stopwatch.StartNew();
             using (var ckpt = LlamaCheckpoint.Open(ckptDir))
             {
-                var graph = LlamaDecoder.Build(ckpt.Config, ckpt.Weights, DType.F32);
+                var graph = new DecodingGraphBuilder(ckpt.Config).Build(ckpt.Weights);
                 OnnxExport.Save(graph, Path.Combine(work, "onnx"), "model.onnx", new OnnxExportOptions { ExternalDataThreshold = 1024 });
             }
             var seconds = watch.Elapsed.TotalSeconds;

@@ -31,7 +31,7 @@ internal sealed class GenerateBenchmark : IBenchmark
                 var bandwidth = Ceilings.CopyBandwidth(threads);
                 var ceiling = bandwidth / weightBytes;
                 List<int>? reference = null;
-                foreach (var (attention, attn) in new[] { (AttentionImpl.Plain, "plain"), (AttentionImpl.GroupQuery, "gqa") })
+                foreach (var (attention, attn) in new[] { (AttentionKind.Plain, "plain"), (AttentionKind.Gqa, "gqa") })
                 {
                     using var decoder = ModelLoader.CreateDecoder(config, weights, new SessionSettings { Threads = threads }, attention: attention);
                     var (promptRate, genRate, tokens) = Measure(decoder, prompt, options, o.Repeats);

@@ -100,8 +100,8 @@ internal sealed class ExportCommand : ICommand
         DType = dtype,
         Attention = Attention.ToLowerInvariant() switch
         {
-            "plain" => AttentionKind.Plain,
-            "gqa" => AttentionKind.Gqa,
+            "plain" => Llama.Graphs.AttentionKind.Plain,
+            "gqa" => Llama.Graphs.AttentionKind.Gqa,
             _ => throw new Med42Exception($"--attention: unknown value '{Attention}' (expected plain or gqa)"),
         },
         Int4 = Int4 ? new Int4Options { BlockSize = BlockSize, Asymmetric = Asymmetric, AccuracyLevel = AccuracyLevel, QuantizeHead = Int4Head }.Validate("--int4") : null,

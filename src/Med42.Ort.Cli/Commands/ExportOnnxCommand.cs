@@ -26,7 +26,7 @@ internal sealed class ExportOnnxCommand : ICommand
         using var ckpt = LlamaCheckpoint.Open(Model);
         var dtype = ConvertCommand.ParseDType(DType);
         if (dtype == Core.Tensors.DType.BF16) throw new Core.Errors.Med42Exception("--dtype: bf16 decoders are not supported by ONNX Runtime's CPU kernels; use fp32 or fp16");
-        var graph = LlamaDecoder.Build(ckpt.Config, ckpt.Weights, dtype, new LlamaGraphOptions { ComputeType = dtype });
+        var graph = new DecodingGraphBuilder(ckpt.Config, Llama.Precision.Of(dtype)).Build(ckpt.Weights);
         var path = OnnxExport.Save(graph, Out, "model.onnx", new OnnxExportOptions { ExternalDataThreshold = ExternalData ? 1024 : null });
         Console.WriteLine($"wrote {path}");
         return 0;

@@ -41,18 +41,18 @@ internal sealed class GenerateCommand : RunOptionsBase, ICommand
 
     public int Run(CancellationToken cancellationToken)
     {
-        var kernels = Llama.Graphs.LlamaGraphOptions.ParseKernels(Kernels);
+        var kernels = ParseKernels(Kernels);
         using var model = Model is null ? EmbeddedDemo.Create() : LoadedModel.Open(Model, Tokenizer);
         var attention = Attention.ToLowerInvariant() switch
         {
             // ORT's CUDA GroupQueryAttention takes fp16/bf16 only, so fp32 decoding on CUDA uses plain ops.
-            "auto" => Session().Device == Med42.Ort.Runtime.Device.Cpu ? Llama.Graphs.AttentionImpl.GroupQuery : Llama.Graphs.AttentionImpl.Plain,
-            "gqa" => Llama.Graphs.AttentionImpl.GroupQuery,
-            "plain" => Llama.Graphs.AttentionImpl.Plain,
+            "auto" => Session().Device == Med42.Ort.Runtime.Device.Cpu ? Llama.Graphs.AttentionKind.Gqa : Llama.Graphs.AttentionKind.Plain,
+            "gqa" => Llama.Graphs.AttentionKind.Gqa,
+            "plain" => Llama.Graphs.AttentionKind.Plain,
             _ => throw new Core.Errors.Med42Exception($"--attention: unknown value '{Attention}' (expected auto, gqa or plain)"),
         };
         // The native kernels replace the plain graph's RMSNorm/rotary; the fused GQA decoder has its own.
-        if (kernels == Llama.Graphs.LlamaKernels.Native) attention = Llama.Graphs.AttentionImpl.Plain;
+        if (kernels == Llama.Graphs.LlamaKernels.Native) attention = Llama.Graphs.AttentionKind.Plain;
         using var decoder = ModelLoader.CreateDecoder(model.Config, model.Weights, Session(), attention: attention, kernels: kernels);
         var tokens = model.Tokenizer.Encode(Prompt, addBos: true);
         var stdout = Console.OpenStandardOutput();
@@ -74,4 +74,12 @@ internal sealed class GenerateCommand : RunOptionsBase, ICommand
         Console.Error.WriteLine($"achieved tok/s: {generated / Math.Max(watch.Elapsed.TotalSeconds, 1e-9):F1} ({generated} positions in {watch.Elapsed.TotalSeconds:F2} s)");
         return 0;
     }
+
+    /// <summary>Parses a --kernels value ("onnx" or "native"); also used by `train`.</summary>
+    internal static Llama.Graphs.LlamaKernels ParseKernels(string text) => text.ToLowerInvariant() switch
+    {
+        "onnx" => Llama.Graphs.LlamaKernels.Onnx,
+        "native" => Llama.Graphs.LlamaKernels.Native,
+        _ => throw new Core.Errors.Med42Exception($"--kernels: unknown value '{text}' (expected onnx or native)"),
+    };
 }

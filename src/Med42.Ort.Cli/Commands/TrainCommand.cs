@@ -91,7 +91,7 @@ internal sealed class TrainCommand : ICommand
             Seed = Seed ?? o.Seed,
             Device = Device is null ? o.Device : SessionSettings.ParseDevice(Device),
             Threads = Threads ?? o.Threads,
-            Kernels = Kernels is null ? o.Kernels : Llama.Graphs.LlamaGraphOptions.ParseKernels(Kernels),
+            Kernels = Kernels is null ? o.Kernels : GenerateCommand.ParseKernels(Kernels),
             GradientCheckpointing = GradientCheckpointing || o.GradientCheckpointing,
         };
         return o.Validate(Config ?? "command line");

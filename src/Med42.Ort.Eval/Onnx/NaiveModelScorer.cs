@@ -29,7 +29,7 @@ public sealed class NaiveModelScorer : ILoglikelihoodScorer, IDisposable
     /// <param name="linear">The projections' linear factory (plain when null; LoraLinear for base + adapter).</param>
     public static NaiveModelScorer Create(LlamaConfig config, ITensorStore weights, SessionSettings settings, ILinearFactory? linear = null)
     {
-        var graph = LlamaDecoder.Build(config, weights, DType.F32, new LlamaGraphOptions { Linear = linear ?? PlainLinear.Instance });
+        var graph = new DecodingGraphBuilder(config, linear: linear).Build(weights);
         return new NaiveModelScorer(new DecoderSession(settings.CreateSession(OnnxExport.ToBytes(graph)), config));
     }
 

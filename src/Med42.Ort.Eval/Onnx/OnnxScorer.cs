@@ -132,7 +132,7 @@ public sealed class OnnxScorer(ScoringGraphs graphs, OnnxScorerOptions? options 
 
     private (float[] LogProbs, bool[] Greedy) RunScoring(long[] ids, long[] pos, long[] seg, long[] scoreAt, long[] targets, int batch, int t, int s)
     {
-        var names = new[] { "input_ids", "position_ids", "segment_ids", LlamaGraph.ScorePositions, ScoringGraphs.Targets };
+        var names = new[] { "input_ids", "position_ids", "segment_ids", LlamaGraph.ScorePositions, ScoringGraphBuilder.Targets };
         var values = new[]
         {
             OrtValue.CreateTensorValueFromMemory(ids, [batch, t]),
@@ -143,7 +143,7 @@ public sealed class OnnxScorer(ScoringGraphs graphs, OnnxScorerOptions? options 
         };
         try
         {
-            using var outputs = graphs.Scoring.Run(_run, names, values, [ScoringGraphs.TargetLogProbs, ScoringGraphs.TargetIsGreedy]);
+            using var outputs = graphs.Scoring.Run(_run, names, values, [ScoringGraphBuilder.TargetLogProbs, ScoringGraphBuilder.TargetIsGreedy]);
             return (outputs[0].GetTensorDataAsSpan<float>().ToArray(), outputs[1].GetTensorDataAsSpan<bool>().ToArray());
         }
         finally

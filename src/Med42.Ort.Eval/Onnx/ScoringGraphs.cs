@@ -1,6 +1,6 @@
 // The ONNX Runtime session of the fast scoring path, built from one checkpoint (any ITensorStore, with an
 // optional linear factory such as LoRA applied on the fly):
-//   input_ids, position_ids, segment_ids [B,T], score_positions, targets [B,S]
+//   input_ids, position_ids, segment_ids [B,T], score_positions, targets [B,S]   (ScoringGraphBuilder.SharedContext)
 //     → target_log_probs [B,S], target_is_greedy [B,S]
 // One row holds a question's context once (segment 1) followed by each option's continuation (segments
 // 2, 3, …) that sees the context and itself only, with positions restarting after the context: the context
@@ -18,10 +18,6 @@ namespace Med42.Ort.Eval.Onnx;
 
 public sealed class ScoringGraphs : IDisposable
 {
-    public const string Targets = "targets";
-    public const string TargetLogProbs = "target_log_probs";
-    public const string TargetIsGreedy = "target_is_greedy";
-
     private ScoringGraphs(LlamaConfig config, InferenceSession scoring)
     {
         Config = config;
@@ -34,19 +30,11 @@ public sealed class ScoringGraphs : IDisposable
     public InferenceSession Scoring { get; }
 
     /// <param name="linear">The projections' linear factory (plain when null; LoraLinear for base + adapter).</param>
-    /// <param name="attention">MultiHead (fused, default) or Plain (the differentiable block; benchmarks compare them).</param>
+    /// <param name="attention">MultiHeadAttention (fused, default) or PlainAttention (benchmarks compare them).</param>
     public static ScoringGraphs Create(LlamaConfig config, ITensorStore weights, SessionSettings settings, ILinearFactory? linear = null,
-        AttentionImpl attention = AttentionImpl.MultiHead)
+        IFullSequenceAttention? attention = null)
     {
-        var graph = LlamaDecoder.Build(config, weights, DType.F32, new LlamaGraphOptions
-        {
-            KvCache = false,
-            SharedPrefixSegments = true,
-            Head = LlamaHead.TargetLogProbs,
-            ScoredPositionsOnly = true,
-            Attention = attention,
-            Linear = linear ?? PlainLinear.Instance,
-        });
+        var graph = new ScoringGraphBuilder(config, attention: attention ?? MultiHeadAttention.Instance, linear: linear).SharedContext(weights);
         return new ScoringGraphs(config, settings.CreateSession(OnnxExport.ToBytes(graph)));
     }
 

@@ -1,5 +1,5 @@
 // Exports a Llama checkpoint as an ONNX Runtime GenAI model folder:
-//   model.onnx (+ model.onnx.data)   the decoder of LlamaGraph, plain ops or GroupQueryAttention (GenAI's names),
+//   model.onnx (+ model.onnx.data)   the decoder of DecodingGraphBuilder, plain ops or GroupQueryAttention (GenAI's names),
 //                                    fp32 or fp16, projections optionally int4 (MatMulNBits)
 //   genai_config.json                GenAiConfig (past_present_share_buffer: false for the plain decoder
 //                                    (present = concat(past, new)), true for GroupQueryAttention)
@@ -16,14 +16,13 @@ using Med42.Ort.Llama.Int4;
 
 namespace Med42.Ort.Export.GenAi;
 
-public enum AttentionKind { Plain, Gqa }
-
 public sealed record GenAiExportOptions
 {
     /// <summary>F32 or F16 (weights, activations and KV cache; logits stay F32).</summary>
     public DType DType { get; init; } = DType.F32;
     /// <summary>Quantise the projections to int4 (null = keep float).</summary>
     public Int4Options? Int4 { get; init; }
+    /// <summary>Plain or Gqa (GenAI decoders keep a KV cache).</summary>
     public AttentionKind Attention { get; init; } = AttentionKind.Plain;
     /// <summary>Stop ids besides EOS (llama2.c models: BOS).</summary>
     public IReadOnlyList<int> ExtraStopIds { get; init; } = [];
@@ -41,6 +40,7 @@ public static class GenAiFolder
     public static void Export(string outDir, LlamaConfig config, ITensorStore weights, TokenizerSource tokenizer, GenAiExportOptions options)
     {
         if (options.DType is not (DType.F32 or DType.F16)) throw new Med42Exception($"--dtype: GenAI export supports fp32 or fp16, not {options.DType}");
+        options.Attention.ForDecoding();                      // refuses a kind without a KV cache before anything is written
         config.Validate(weights.Source);
         Llama.Checkpoints.LlamaCheckpoint.Validate(config, weights);
         OutputFolder.Write(outDir, options.Force, tmp => WriteInto(tmp, config, weights, tokenizer, options));
@@ -63,8 +63,6 @@ public static class GenAiFolder
         ILinearFactory linear = options.Int4 is { } q ? new Int4Linear(weights, q) : PlainLinear.Instance;
         var head = options.Int4 is { QuantizeHead: true } ? linear : PlainLinear.Instance;
         if (options.LoraInputTargets is { } targets) linear = new Adapters.LoraInputLinear(linear, targets);
-        var attention = options.Attention == AttentionKind.Gqa ? AttentionImpl.GroupQuery : AttentionImpl.Plain;
-        return LlamaDecoder.Build(config, weights, options.DType,
-            new LlamaGraphOptions { ComputeType = options.DType, Linear = linear, HeadLinear = head, Attention = attention });
+        return new DecodingGraphBuilder(config, Precision.Of(options.DType), options.Attention.ForDecoding(), linear: linear, headLinear: head).Build(weights);
     }
 }

@@ -42,8 +42,8 @@ public static class GradientRules
         ["Split"] = SplitGrad.Backward,
         ["Where"] = WhereGrad.Backward,
         ["SoftmaxCrossEntropyLoss"] = SoftmaxCrossEntropyLossGrad.Backward,
-        [Med42Ops.Domain + ":RmsNorm"] = RmsNormGrad.Backward,
-        [Med42Ops.Domain + ":Rotary"] = RotaryGrad.Backward,
+        [GraphBuilder.Med42Domain + ":RmsNorm"] = RmsNormGrad.Backward,
+        [GraphBuilder.Med42Domain + ":Rotary"] = RotaryGrad.Backward,
     };
 
     private static string Key(string domain, string opType) => domain is "" or "ai.onnx" ? opType : $"{domain}:{opType}";

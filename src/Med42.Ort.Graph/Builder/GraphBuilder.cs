@@ -83,6 +83,18 @@ public sealed partial class GraphBuilder
         return copy;
     }
 
+    /// <summary>
+    /// Renames a node's output <paramref name="value"/> to <paramref name="name"/> without making it a graph output
+    /// (a value other graphs or readers refer to by name, such as a training graph's internal logits).
+    /// </summary>
+    public Value NameValue(Value value, string name)
+    {
+        if (value.Producer is null) throw new ArgumentException($"'{value.Name}' is a graph input or initializer: only node outputs are renamed");
+        ReserveValueName(name);
+        value.Name = name;
+        return value;
+    }
+
     /// <summary>A pooled constant: identical (type, shape, bytes) share one initializer.</summary>
     public Value Constant(TensorSource data)
     {

@@ -9,23 +9,24 @@ using Med42.Ort.Graph.Ir;
 
 namespace Med42.Ort.Llama.Blocks;
 
-/// <param name="MultiHead">Set: layers attend through MhaAttentionBlock (com.microsoft MultiHeadAttention) instead.</param>
-public sealed record AttentionContext(Value Mask, RotaryBlock Rotary, ILinearFactory Linear, IWeightBinder Weights, MhaContext? MultiHead = null);
+/// <summary>What every plain attention layer shares: the boolean mask [B,1,1,T,S] (true = masked) and the rotary.</summary>
+public sealed record AttentionContext(DecoderParts Parts, Value Mask, IRotary Rotary);
 
 public static class AttentionBlock
 {
     /// <summary>Returns the attention output [B,T,C] and the present key/value [B,Hkv,S,D].</summary>
     public static (Value Output, Value PresentKey, Value PresentValue) Build(
-        GraphBuilder b, LlamaConfig c, int layer, Value x, AttentionContext ctx, Value? pastKey, Value? pastValue)
+        GraphBuilder b, int layer, Value x, AttentionContext ctx, Value? pastKey, Value? pastValue)
     {
         using var _ = b.Scope("attn");
+        var c = ctx.Parts.Config;
         var (h, hkv, d, g) = (c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim, c.GroupSize);
         var layout = WeightLayout.Layer(c, layer);
 
         Value Project(string name, Value input)
         {
             using var __ = b.Scope(name);
-            return ctx.Linear.Build(b, input, layout[name], ctx.Weights);
+            return ctx.Parts.Linear.Build(b, input, layout[name], ctx.Parts.Weights);
         }
 
         var q = Project("q_proj", x);                                                          // [B,T,H·D]

@@ -15,8 +15,8 @@ using Med42.Ort.Graph.Ir;
 namespace Med42.Ort.Llama.Blocks;
 
 /// <summary>What every GQA layer shares: seqlens_k [B] int32, total_sequence_length (int32 scalar), rotary caches.</summary>
-public sealed record GqaContext(Value SeqLensK, Value TotalLength, Value PositionIds, Value CosCache, Value SinCache,
-    bool FusedRotary, ILinearFactory Linear, IWeightBinder Weights);
+public sealed record GqaContext(DecoderParts Parts, Value SeqLensK, Value TotalLength, Value PositionIds, Value CosCache, Value SinCache,
+    bool FusedRotary);
 
 public static class GqaAttentionBlock
 {
@@ -33,14 +33,15 @@ public static class GqaAttentionBlock
     }
 
     public static (Value Output, Value PresentKey, Value PresentValue) Build(
-        GraphBuilder b, LlamaConfig c, int layer, Value x, GqaContext ctx, Value pastKey, Value pastValue)
+        GraphBuilder b, int layer, Value x, GqaContext ctx, Value pastKey, Value pastValue)
     {
         using var _ = b.Scope("attn");
+        var c = ctx.Parts.Config;
         var layout = WeightLayout.Layer(c, layer);
         Value Project(string name, Value input)
         {
             using var __ = b.Scope(name);
-            return ctx.Linear.Build(b, input, layout[name], ctx.Weights);
+            return ctx.Parts.Linear.Build(b, input, layout[name], ctx.Parts.Weights);
         }
         var q = Project("q_proj", x);                                                            // [B,T,H·D]
         var k = Project("k_proj", x);                                                            // [B,T,Hkv·D]
@@ -72,7 +73,7 @@ public static class GqaAttentionBlock
             new Dictionary<string, Attr> { ["interleaved"] = 0, ["num_heads"] = heads }, GraphBuilder.MicrosoftDomain, nodeName: name);
 }
 
-/// <summary>The symbolic dims LlamaGraph declares (kept here so the GQA blocks need no reference to Graphs).</summary>
+/// <summary>The total-length dim of present (and of attention_mask in decoders): LlamaGraph.Total is this one (blocks need no reference to Graphs).</summary>
 internal static class LlamaGraphDims
 {
     public const string Total = "total_sequence_length";

@@ -1,4 +1,4 @@
-// The decoder layers of the `--attention gqa` variant, with ONNX Runtime's fused norms as GenAI's model
+// The decoder layers of the GroupQueryAttention strategy, with ONNX Runtime's fused norms as GenAI's model
 // builder lays them out: the residual add rides inside SkipSimplifiedLayerNormalization.
 //   r = x; n = SimplifiedLayerNorm(x)                                   (layer 0 input_layernorm)
 //   per layer:  a = GQA-attn(n);  (n, r) = SkipSimplifiedLayerNorm(a, r) (post_attention_layernorm)
@@ -13,11 +13,10 @@ namespace Med42.Ort.Llama.Blocks;
 public static class GqaDecoderStack
 {
     /// <summary>Returns the final-normed hidden states [B,T,C] and each layer's present key/value.</summary>
-    public static (Value Hidden, List<(Value K, Value V)> Presents) Build(
-        GraphBuilder b, LlamaConfig c, Value x, GqaContext ctx, IReadOnlyList<(Value K, Value V)> past)
+    public static (Value Hidden, IReadOnlyList<KeyValue> Presents) Build(GraphBuilder b, Value x, GqaContext ctx, IReadOnlyList<KeyValue> past)
     {
-        var layout = WeightLayout.For(c);
-        var presents = new List<(Value K, Value V)>();
+        var (c, weights) = (ctx.Parts.Config, ctx.Parts.Weights);
+        var presents = new List<KeyValue>();
         Value residual = x, normed;
         Value? pending = null;
         for (var i = 0; i < c.NumHiddenLayers; i++)
@@ -26,19 +25,19 @@ public static class GqaDecoderStack
             var specs = WeightLayout.Layer(c, i);
             using (b.Scope("input_layernorm"))
             {
-                var w = ctx.Weights.Get(b, specs["input_layernorm"]);
+                var w = weights.Get(b, specs["input_layernorm"]);
                 if (pending is null) normed = Simplified(b, x, w, c.RmsNormEps);
                 else (normed, residual) = Skip(b, pending, residual, w, c.RmsNormEps);
             }
-            var (attn, pk, pv) = GqaAttentionBlock.Build(b, c, i, normed, ctx, past[i].K, past[i].V);
-            presents.Add((pk, pv));
+            var (attn, pk, pv) = GqaAttentionBlock.Build(b, i, normed, ctx, past[i].Key, past[i].Value);
+            presents.Add(new KeyValue(pk, pv));
             using (b.Scope("post_attention_layernorm"))
-                (normed, residual) = Skip(b, attn, residual, ctx.Weights.Get(b, specs["post_attention_layernorm"]), c.RmsNormEps);
-            pending = MlpBlock.Build(b, c, i, normed, ctx.Linear, ctx.Weights);
+                (normed, residual) = Skip(b, attn, residual, weights.Get(b, specs["post_attention_layernorm"]), c.RmsNormEps);
+            pending = MlpBlock.Build(b, c, i, normed, ctx.Parts.Linear, weights);
         }
         using (b.Scope("norm"))
         {
-            var w = ctx.Weights.Get(b, layout.First(s => s.Name == WeightLayout.FinalNorm));
+            var w = weights.Get(b, WeightLayout.For(c).First(s => s.Name == WeightLayout.FinalNorm));
             normed = pending is null ? Simplified(b, x, w, c.RmsNormEps) : Skip(b, pending, residual, w, c.RmsNormEps).Normed;
         }
         return (normed, presents);

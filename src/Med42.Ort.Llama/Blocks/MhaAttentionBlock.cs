@@ -12,8 +12,8 @@ using Med42.Ort.Graph.Ir;
 
 namespace Med42.Ort.Llama.Blocks;
 
-/// <summary>What every MultiHeadAttention layer shares: the additive bias [B,1,T,T].</summary>
-public sealed record MhaContext(Value Bias);
+/// <summary>What every MultiHeadAttention layer shares: the token-major rotary and the additive bias [B,1,T,T].</summary>
+public sealed record MhaContext(DecoderParts Parts, RotaryBlock Rotary, Value Bias);
 
 /// <summary>Rows [B,S] a layer computes queries and outputs for, with the rotary and bias rows at those positions.</summary>
 public sealed record ScoredRows(Value Positions, RotaryBlock Rotary, Value Bias);
@@ -28,15 +28,16 @@ public static class MhaAttentionBlock
     }
 
     /// <param name="rows">Set: queries (and the output) for these rows only, attending to every row's keys.</param>
-    public static Value Build(GraphBuilder b, LlamaConfig c, int layer, Value x, AttentionContext ctx, MhaContext mha, ScoredRows? rows = null)
+    public static Value Build(GraphBuilder b, int layer, Value x, MhaContext ctx, ScoredRows? rows = null)
     {
         using var _ = b.Scope("attn");
+        var c = ctx.Parts.Config;
         var (h, hkv, d) = (c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim);
         var layout = WeightLayout.Layer(c, layer);
         Value Project(string name, Value input)
         {
             using var __ = b.Scope(name);
-            return ctx.Linear.Build(b, input, layout[name], ctx.Weights);
+            return ctx.Parts.Linear.Build(b, input, layout[name], ctx.Parts.Weights);
         }
         var q = rows is null
             ? Rotate(b, Project("q_proj", x), ctx.Rotary, h, d)                                     // [B,T,H·D]
@@ -50,7 +51,7 @@ public static class MhaAttentionBlock
         }
         var attrs = new Dictionary<string, Attr> { ["num_heads"] = h };
         var outShape = new Dim[] { q.Shape![0], q.Shape[1], h * d };
-        var context = b.Op("MultiHeadAttention", [q, k, v, null, null, rows?.Bias ?? mha.Bias], x.Type, outShape, attrs, GraphBuilder.MicrosoftDomain);
+        var context = b.Op("MultiHeadAttention", [q, k, v, null, null, rows?.Bias ?? ctx.Bias], x.Type, outShape, attrs, GraphBuilder.MicrosoftDomain);
         return Project("o_proj", context);
     }
 

@@ -4,20 +4,17 @@
 // Statistics run in float32 at least (a float16 graph casts up and back, as HF does). This exact op
 // pattern is what ONNX Runtime's SimplifiedLayerNormFusion recognises, so inference sessions run one
 // fused SimplifiedLayerNormalization kernel while training graphs keep differentiable plain ops.
-// --kernels native: one ai.med42 RmsNorm node instead (float32; its InvRms output feeds RmsNormGrad).
+// The ai.med42 RmsNorm node replaces it under Med42Kernels (--kernels native).
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Graph;
-using Med42.Ort.Graph.Autodiff.Rules;
 using Med42.Ort.Graph.Ir;
-using Med42.Ort.Llama.Graphs;
 
 namespace Med42.Ort.Llama.Blocks;
 
 public static class RmsNormBlock
 {
-    public static Value Build(GraphBuilder b, Value x, Value weight, double eps, LlamaKernels kernels = LlamaKernels.Onnx)
+    public static Value Build(GraphBuilder b, Value x, Value weight, double eps)
     {
-        if (kernels == LlamaKernels.Native) return Med42Ops.RmsNorm(b, x, weight, eps).Y;
         var statType = x.Type == DType.F64 ? DType.F64 : DType.F32;
         var xs = b.Cast(x, statType);
         var meanSquare = b.ReduceMean(b.Pow(xs, b.Scalar(2, statType)), [-1]);

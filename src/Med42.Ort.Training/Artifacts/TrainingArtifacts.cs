@@ -50,7 +50,7 @@ public sealed record ArtifactOptions
     public long ExternalDataThreshold { get; init; } = 1024;
     /// <summary>
     /// --gradient-checkpointing: the training graph recomputes each decoder layer's forward in the backward pass
-    /// (GradientOptions.DecoderLayer). Run it with TrainingSession's recompute flag, which disables ORT's
+    /// (LlamaGraph.DecoderLayerOf). Run it with TrainingSession's recompute flag, which disables ORT's
     /// common-subexpression elimination (it would merge the clones back into the forward nodes).
     /// </summary>
     public bool GradientCheckpointing { get; init; }
@@ -121,10 +121,7 @@ public sealed class TrainingArtifacts
         var loraLinear = mode.IsAdapter() ? new LoraLinear(c, lora!, useDropout: withGradients, baseLinear) : null;
         // Adapter modes freeze the LM head: read it as stored (one copy of a tied embedding table, see TransBLinear).
         var head = mode.IsAdapter() ? TransBLinear.Instance : (ILinearFactory)PlainLinear.Instance;
-        var opts = new LlamaGraphOptions { KvCache = false, PackedSegments = true, Linear = (ILinearFactory?)loraLinear ?? PlainLinear.Instance, HeadLinear = head, Kernels = kernels };
-        var values = LlamaGraph.Build(b, c, binder, opts);
-        var logits = values.Logits!;
-        b.Graph.Outputs.Remove(logits);                                                          // logits [B,T,V] stay internal
+        var logits = new TrainingGraphBuilder(c, kernels: kernels.Strategy(), linear: loraLinear, headLinear: head).Build(b, binder);   // [B,T,V]
         var labels = b.Input("labels", DType.I64, LlamaGraph.Batch, LlamaGraph.Sequence);
         TokenCrossEntropy ce;
         using (b.Scope("loss"))
@@ -143,7 +140,7 @@ public sealed class TrainingArtifacts
             using (b.Scope("loss"))
                 dLogits = ce.LogitsGradient(b);
             var grads = Differentiator.Gradients(b, logits, wrt,
-                new GradientOptions { Seed = dLogits, RecomputeGroup = recompute ? GradientOptions.DecoderLayer : null });
+                new GradientOptions { Seed = dLogits, RecomputeGroup = recompute ? LlamaGraph.DecoderLayerOf : null });
             b.Output(ce.Loss, "loss");
             b.Output(ce.Count, "target_count");
             for (var i = 0; i < wrt.Count; i++)

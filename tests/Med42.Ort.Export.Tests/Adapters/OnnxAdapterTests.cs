@@ -71,7 +71,7 @@ public class OnnxAdapterTests
     }
 
     private static IrGraph Plain(LlamaConfig c, ITensorStore w, DType type, ILinearFactory? linear = null) =>
-        LlamaDecoder.Build(c, w, type, new LlamaGraphOptions { ComputeType = type, Linear = linear ?? PlainLinear.Instance });
+        new DecodingGraphBuilder(c, Precision.Of(type), linear: linear).Build(w);
 
     private static IrGraph WithLoraInputs(LlamaConfig c, ITensorStore w, DType type, IReadOnlyList<string> targets) =>
         GenAiFolder.BuildGraph(c, w, new GenAiExportOptions { DType = type, LoraInputTargets = targets });

@@ -9,6 +9,7 @@ using Med42.Ort.Export.GenAi;
 using Med42.Ort.Llama;
 using Med42.Ort.Llama.Blocks;
 using Med42.Ort.Llama.Checkpoints;
+using Med42.Ort.Llama.Graphs;
 using Med42.Ort.Runtime;
 using Med42.Ort.Tests.Shared;
 using Microsoft.ML.OnnxRuntimeGenAI;

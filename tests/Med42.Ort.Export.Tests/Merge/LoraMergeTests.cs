@@ -34,7 +34,7 @@ public class LoraMergeTests
     // Float64 forward pass (weights and activations in F64), so the comparison sees the merge math, not fp32 kernel noise.
     internal static double[] Logits(LlamaConfig c, ITensorStore weights, ILinearFactory? linear = null)
     {
-        var graph = LlamaDecoder.Build(c, weights, DType.F64, new LlamaGraphOptions { ComputeType = DType.F64, Linear = linear ?? PlainLinear.Instance });
+        var graph = new DecodingGraphBuilder(c, Precision.F64, linear: linear).Build(weights);
         using var session = new SessionSettings().CreateSession(OnnxExport.ToBytes(graph));
         var n = Tokens.Length;
         var feeds = new Dictionary<string, OrtValue>

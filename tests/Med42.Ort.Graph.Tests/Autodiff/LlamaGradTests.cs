@@ -1,4 +1,4 @@
-// Whole-model gradient check: a tiny float64 Llama (LlamaGraph, plain linears, no KV cache) with a
+// Whole-model gradient check: a tiny float64 Llama (ScoringGraphBuilder.FullSequence, plain linears, no KV cache) with a
 // SoftmaxCrossEntropyLoss over shifted labels (some −100) is differentiated with respect to every
 // parameter, and seeded samples of every gradient tensor are compared with central finite differences.
 // Also: the rule table covers every op the graph uses, and frozen weights (LoRA-like) get no gradient nodes.
@@ -29,9 +29,9 @@ public class LlamaGradTests
     {
         var b = new GraphBuilder("llama_train");
         var weights = new InputWeightBinder();
-        var values = LlamaGraph.Build(b, c, weights, new LlamaGraphOptions { ComputeType = DType.F64, KvCache = false });
+        var logits = new ScoringGraphBuilder(c, Precision.F64).FullSequence(b, weights);
         var labels = b.Input("labels", DType.I64, LlamaGraph.Batch, LlamaGraph.Sequence);
-        var loss = b.SoftmaxCrossEntropyLoss(b.Reshape(values.Logits!, [-1, c.VocabSize]), b.Reshape(labels, [-1]), -100);
+        var loss = b.SoftmaxCrossEntropyLoss(b.Reshape(logits, [-1, c.VocabSize]), b.Reshape(labels, [-1]), -100);
         b.Output(loss, "loss");
         return new Model(b, weights, loss, b.Graph.Nodes.Count);
     }
@@ -148,7 +148,7 @@ public class LlamaGradTests
                 for (var layer = 0; layer < Config.NumHiddenLayers; layer++)
                 {
                     var key = $"layers.{layer}";
-                    var own = m.Builder.Graph.Nodes.Take(m.ForwardNodes).Where(n => GradientOptions.DecoderLayer(n) == key).SelectMany(n => n.Outputs).ToHashSet();
+                    var own = m.Builder.Graph.Nodes.Take(m.ForwardNodes).Where(n => LlamaGraph.DecoderLayerOf(n) == key).SelectMany(n => n.Outputs).ToHashSet();
                     var rules = m.Builder.Graph.Nodes.Skip(m.ForwardNodes).Where(n => n.Name.StartsWith($"/grad/model/{key}/", StringComparison.Ordinal)).ToList();
                     Assert.NotEmpty(rules);
                     Assert.DoesNotContain(rules, n => n.Inputs.Any(i => i is not null && own.Contains(i)));
@@ -166,7 +166,7 @@ public class LlamaGradTests
             return results.ToDictionary(r => r.Name, r => r.AsTensor<double>().ToArray());
         }
         var plain = Run(null);
-        var recomputed = Run(new GradientOptions { RecomputeGroup = GradientOptions.DecoderLayer });
+        var recomputed = Run(new GradientOptions { RecomputeGroup = LlamaGraph.DecoderLayerOf });
         // The clones run the same kernels on the same inputs on CPU, so the gradients are bitwise equal.
         foreach (var s in specs) Assert.Equal(plain[s.Name + "_grad"], recomputed[s.Name + "_grad"]);
     }

@@ -38,7 +38,7 @@ public class NativeGradTests
     [InlineData(3, 20)]
     public void RmsNormGradientMatchesCompositeFiniteDifferences(int rows, int c)
     {
-        Check((b, x, k) => RmsNormBlock.Build(b, x[0], x[1], 1e-5, k),
+        Check((b, x, k) => k.RmsNorm(b, x[0], x[1], 1e-5),
             [[rows, c], [c]], [(-2, 2), (0.5, 1.5)], "RmsNormGrad", seed: rows);
     }
 
@@ -52,11 +52,11 @@ public class NativeGradTests
         Check((b, x, k) =>
         {
             var pos = b.Constant(TensorSource.FromInt64s([2, 3], positions));
-            return RotaryBlock.Create(b, Rope, pos, x[0].Type, k).Apply(b, x[0]);
+            return k.Rotary(b, Rope, pos, x[0].Type).Apply(b, x[0]);
         }, [shape], [(-1, 1)], "RotaryGrad", seed: shape.Length);
     }
 
-    private static void Check(Func<GraphBuilder, Value[], LlamaKernels, Value> op, long[][] shapes, (double Lo, double Hi)[] ranges,
+    private static void Check(Func<GraphBuilder, Value[], INormKernels, Value> op, long[][] shapes, (double Lo, double Hi)[] ranges,
         string gradOp, int seed)
     {
         var lib = NativeRequired.OrtOpsLibrary();
@@ -65,12 +65,12 @@ public class NativeGradTests
         var values = shapes.Select((s, i) => Enumerable.Range(0, (int)Count(s))
             .Select(_ => (double)(float)(ranges[i].Lo + (ranges[i].Hi - ranges[i].Lo) * rng.NextDouble())).ToArray()).ToArray();
 
-        var (native, outShape) = Build(DType.F32, op, LlamaKernels.Native, shapes, withGrads: true);
+        var (native, outShape) = Build(DType.F32, op, Med42Kernels.Instance, shapes, withGrads: true);
         var r = Enumerable.Range(0, (int)Count(outShape)).Select(_ => (double)(float)(rng.NextDouble() * 2 - 1)).ToArray();
         var nativeGraph = native.Graph;
         Assert.Contains(nativeGraph.Nodes, n => n.Domain == OrtOpsDomain && n.OpType == gradOp);
         Assert.DoesNotContain(nativeGraph.Nodes, n => n.OpType is "ReduceMean" or "Split");   // no composite left
-        var (composite, _) = Build(DType.F64, op, LlamaKernels.Onnx, shapes, withGrads: false);
+        var (composite, _) = Build(DType.F64, op, OnnxKernels.Instance, shapes, withGrads: false);
 
         using var ns = new SessionSettings { CustomOpLibraries = [lib] }.CreateSession(OnnxExport.ToBytes(nativeGraph));
         using var results = ns.Run(Feeds(values, shapes, r, outShape, DType.F32), shapes.Select((_, i) => $"x{i}_grad").ToArray());
@@ -98,10 +98,10 @@ public class NativeGradTests
             }
     }
 
-    private const string OrtOpsDomain = Graph.Autodiff.Rules.Med42Ops.Domain;
+    private const string OrtOpsDomain = GraphBuilder.Med42Domain;
 
     // loss = Σ op(x…) ⊙ r, with x{i}_grad outputs when asked.
-    private static (GraphBuilder, long[]) Build(DType type, Func<GraphBuilder, Value[], LlamaKernels, Value> op, LlamaKernels k,
+    private static (GraphBuilder, long[]) Build(DType type, Func<GraphBuilder, Value[], INormKernels, Value> op, INormKernels k,
         long[][] shapes, bool withGrads)
     {
         var b = new GraphBuilder("native_gradcheck");

@@ -4,7 +4,7 @@
 // Run: dotnet test tests/Med42.Ort.Training.Tests --filter NativeTrainingStep
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Core.Tensors;
-using Med42.Ort.Graph.Autodiff.Rules;
+using Med42.Ort.Llama;
 using Med42.Ort.Llama.Checkpoints;
 using Med42.Ort.Llama.Graphs;
 using Med42.Ort.Llama.Lora;
@@ -26,30 +26,26 @@ public class NativeTrainingStepTests
         var c = TinyModels.Config();
         using var w = TinyLlama.Create(c, 21);
         var a = TrainingArtifacts.Build(c, w, TrainingMode.Full, options: new ArtifactOptions { Kernels = LlamaKernels.Native });
-        int Count(string op) => a.TrainGraph.Nodes.Count(n => n.Domain == Med42Ops.Domain && n.OpType == op);
+        int Count(string op) => a.TrainGraph.Nodes.Count(n => n.Domain == Graph.GraphBuilder.Med42Domain && n.OpType == op);
         // 2 RMSNorms per layer + the final one; rotary on q and k per layer; one gradient node per forward node.
         Assert.Equal(2 * c.NumHiddenLayers + 1, Count("RmsNorm"));
         Assert.Equal(2 * c.NumHiddenLayers + 1, Count("RmsNormGrad"));
         Assert.Equal(2 * c.NumHiddenLayers, Count("Rotary"));
         Assert.Equal(2 * c.NumHiddenLayers, Count("RotaryGrad"));
         Assert.DoesNotContain(a.TrainGraph.Nodes, n => n.OpType is "ReduceMean" or "Split");
-        Assert.Equal(2 * c.NumHiddenLayers + 1, a.EvalGraph.Nodes.Count(n => n.Domain == Med42Ops.Domain && n.OpType == "RmsNorm"));
+        Assert.Equal(2 * c.NumHiddenLayers + 1, a.EvalGraph.Nodes.Count(n => n.Domain == Graph.GraphBuilder.Med42Domain && n.OpType == "RmsNorm"));
         // The default stays the plain-op graph.
         var plain = TrainingArtifacts.Build(c, w, TrainingMode.Full);
-        Assert.DoesNotContain(plain.TrainGraph.Nodes, n => n.Domain == Med42Ops.Domain);
+        Assert.DoesNotContain(plain.TrainGraph.Nodes, n => n.Domain == Graph.GraphBuilder.Med42Domain);
     }
 
     [Fact]
     public void NativeKernelsRefuseNonFloat32Graphs()
     {
-        var c = TinyModels.Config();
-        using var w = TinyLlama.Create(c, 22);
-        var b = new Graph.GraphBuilder();
-        var e = Assert.Throws<Med42Exception>(() => LlamaGraph.Build(b, c, new Llama.Blocks.CheckpointWeightBinder(w, DType.F32, DType.F64),
-            new LlamaGraphOptions { ComputeType = DType.F64, Kernels = LlamaKernels.Native }));
+        // Refused when the builder is made, before any node exists.
+        var e = Assert.Throws<Med42Exception>(() => new TrainingGraphBuilder(TinyModels.Config(), Precision.F64, kernels: LlamaKernels.Native.Strategy()));
         Assert.Contains("float32", e.Message);
-        Assert.Equal(LlamaKernels.Native, LlamaGraphOptions.ParseKernels("NATIVE"));
-        Assert.Throws<Med42Exception>(() => LlamaGraphOptions.ParseKernels("cuda"));
+        Assert.Contains("F64", e.Message);
     }
 
     [SkippableTheory]

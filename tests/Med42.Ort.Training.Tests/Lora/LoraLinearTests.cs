@@ -76,7 +76,7 @@ public class LoraLinearTests
     private static float[] Logits(LlamaConfig c, ITensorStore store, ILinearFactory linear)
     {
         var b = new Graph.GraphBuilder("m");
-        LlamaGraph.Build(b, c, new CheckpointWeightBinder(store, DType.F32, DType.F32), new LlamaGraphOptions { KvCache = false, Linear = linear });
+        new ScoringGraphBuilder(c, linear: linear).FullSequence(b, new CheckpointWeightBinder(store, DType.F32, DType.F32));
         using var session = new SessionSettings().CreateSession(OnnxExport.ToBytes(b.Graph));
         long[] ids = [1, 7, 3, 22, 39, 5];
         using var x = OrtValue.CreateTensorValueFromMemory(ids, [1, 6]);

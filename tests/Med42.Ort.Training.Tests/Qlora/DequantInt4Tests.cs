@@ -5,7 +5,6 @@
 // Run: dotnet test tests/Med42.Ort.Training.Tests --filter DequantInt4Tests
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Graph;
-using Med42.Ort.Graph.Autodiff.Rules;
 using Med42.Ort.Graph.Onnx;
 using Med42.Ort.Runtime;
 using Med42.Ort.Training.Tests.Kernels;
@@ -33,7 +32,7 @@ public class DequantInt4Tests
         var packed = b.Input("b", DType.U8, w.N, w.BlocksPerRow, w.BlobSize);
         var scales = b.Input("scales", DType.F32, w.Scales.Length);
         var zeros = w.ZeroPoints is null ? null : b.Input("zero_points", DType.U8, w.ZeroPoints.Length);
-        b.Output(Med42Ops.DequantInt4(b, packed, scales, zeros, k, n, blockSize), "w");
+        b.Output(b.DequantInt4(packed, scales, zeros, k, n, blockSize), "w");
         using var s = new SessionSettings { CustomOpLibraries = [lib] }.CreateSession(OnnxExport.ToBytes(b.Graph));
         var feeds = new List<NamedOnnxValue>
         {

@@ -6,7 +6,6 @@
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Graph;
 using Med42.Ort.Graph.Autodiff;
-using Med42.Ort.Graph.Autodiff.Rules;
 using Med42.Ort.Graph.Ir;
 using Med42.Ort.Graph.Onnx;
 using Med42.Ort.Runtime;
@@ -44,7 +43,7 @@ public class MatMulNBitsGradTests
         b.Output(loss, "loss");
         var grads = Differentiator.Gradients(b, loss, [xv]);
         b.Output(grads[0] ?? throw new InvalidOperationException("x got no gradient"), "x_grad");
-        Assert.Contains(b.Graph.Nodes, node => node.Domain == Med42Ops.Domain && node.OpType == "DequantInt4");
+        Assert.Contains(b.Graph.Nodes, node => node.Domain == Graph.GraphBuilder.Med42Domain && node.OpType == "DequantInt4");
 
         using var s = new SessionSettings { CustomOpLibraries = [lib] }.CreateSession(OnnxExport.ToBytes(b.Graph));
         using var res = s.Run([

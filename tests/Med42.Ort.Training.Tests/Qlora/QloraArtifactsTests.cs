@@ -5,7 +5,6 @@
 using Med42.Ort.Core.Checkpoints;
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Core.Tensors;
-using Med42.Ort.Graph.Autodiff.Rules;
 using Med42.Ort.Llama;
 using Med42.Ort.Llama.Checkpoints;
 using Med42.Ort.Llama.Lora;
@@ -56,7 +55,7 @@ public class QloraArtifactsTests
             Assert.Contains(g.Initializers, i => i.Value.Name.StartsWith(WeightLayout.LmHead, StringComparison.Ordinal) && i.Value.Type == DType.F32);
         }
         // The backward of the frozen linears dequantises on the fly; the eval graph has no backward.
-        Assert.Contains(a.TrainGraph.Nodes, n => n.Domain == Med42Ops.Domain && n.OpType == "DequantInt4");
+        Assert.Contains(a.TrainGraph.Nodes, n => n.Domain == Graph.GraphBuilder.Med42Domain && n.OpType == "DequantInt4");
         Assert.DoesNotContain(a.EvalGraph.Nodes, n => n.OpType == "DequantInt4");
 
         using var opt = SafetensorsFile.Open(Path.Combine(d.Path, "checkpoint", CheckpointIo.OptimizerFile));

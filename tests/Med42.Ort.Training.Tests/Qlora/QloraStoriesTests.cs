@@ -1,5 +1,5 @@
 // QLoRA end to end on stories260K (../shared/data): at step 0 (B = 0) the QLoRA eval graph's logits equal the
-// int4 inference decoder's (LlamaDecoder + Int4Linear, the export path) on the same base, and Trainer.Run in
+// int4 full-sequence graph's (ScoringGraphBuilder.FullSequence + Int4Linear, the export path's linear) on the same base, and Trainer.Run in
 // qlora mode lowers the loss measurably and writes a PEFT adapter.
 // Run: dotnet test tests/Med42.Ort.Training.Tests --filter QloraStoriesTests
 using System.Text.Json;
@@ -53,8 +53,7 @@ public class QloraStoriesTests
         using var qres = qs.Run(feeds, ["logits"]);
         var qlora = qres[0].AsTensor<float>().ToArray();
 
-        var decoder = LlamaDecoder.Build(c, ck.Weights, DType.F32,
-            new LlamaGraphOptions { KvCache = false, Linear = new Int4Linear(ck.Weights, new Int4Options { BlockSize = 32 }) });
+        var decoder = new ScoringGraphBuilder(c, linear: new Int4Linear(ck.Weights, new Int4Options { BlockSize = 32 })).FullSequence(ck.Weights);
         using var ds = new SessionSettings().CreateSession(OnnxExport.ToBytes(decoder));
         using var dres = ds.Run([Longs("input_ids", ids), Longs("position_ids", pos), Longs("attention_mask", Enumerable.Repeat(1L, t).ToArray())], ["logits"]);
         var reference = dres[0].AsTensor<float>().ToArray();
@@ -66,7 +65,7 @@ public class QloraStoriesTests
             Assert.True(Math.Abs(reference[i] - qlora[i]) <= 1e-5, $"logit {i}: decoder {reference[i]:R}, qlora {qlora[i]:R}");
 
         // Not vacuous: the float32 decoder's logits are measurably different (the base really is int4).
-        var plain = LlamaDecoder.Build(c, ck.Weights, DType.F32, new LlamaGraphOptions { KvCache = false });
+        var plain = new ScoringGraphBuilder(c).FullSequence(ck.Weights);
         using var ps = new SessionSettings().CreateSession(OnnxExport.ToBytes(plain));
         using var pres = ps.Run([Longs("input_ids", ids), Longs("position_ids", pos), Longs("attention_mask", Enumerable.Repeat(1L, t).ToArray())], ["logits"]);
         var fp32 = pres[0].AsTensor<float>().ToArray();

@@ -1,5 +1,5 @@
 // com.microsoft MatMulNBits (bits = 4): y = A·W'ᵀ with W' [N, K] the block-dequantised frozen weight.
-// dA = dY·W' with W' = ai.med42 DequantInt4(B, scales[, zero_points]) (Med42Ops), so QLoRA's backward
+// dA = dY·W' with W' = ai.med42 DequantInt4(B, scales[, zero_points]) (Builder/Ops.Med42.cs), so QLoRA's backward
 // flows through frozen int4 linears without a float copy of the base weights kept between steps.
 // The packed weight, scales and zero points are frozen quantised constants: they get no gradient, and a
 // graph that asks for one (or uses g_idx / bias, inputs 4 and 5) is refused.
@@ -20,7 +20,7 @@ internal static class MatMulNBitsGrad
         }
         if (!g.Needs(0)) return g.Grads();
         var zeros = n.Inputs.Count > 3 ? n.Inputs[3] : null;
-        var w = Med42Ops.DequantInt4(g.B, g.X(1), g.X(2), zeros, n.Int("K", 0), n.Int("N", 0), n.Int("block_size", 0)); // [N, K]
+        var w = g.B.DequantInt4(g.X(1), g.X(2), zeros, n.Int("K", 0), n.Int("N", 0), n.Int("block_size", 0)); // [N, K]
         return g.Grads(g.B.MatMul(g.D, w));                                                                                 // [..., K]
     }
 }

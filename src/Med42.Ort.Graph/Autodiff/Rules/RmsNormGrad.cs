@@ -11,7 +11,7 @@ internal static class RmsNormGrad
     {
         if (g.Dy(1) is not null)
             throw new NotSupportedException($"{g.Node.Name}: gradient through RmsNorm's InvRms output is not implemented");
-        var (dx, dw) = Med42Ops.RmsNormGrad(g.B, g.D, g.X(0), g.X(1), g.Y(1));
+        var (dx, dw) = g.B.Med42RmsNormGrad(g.D, g.X(0), g.X(1), g.Y(1));
         return g.Grads(dx, g.ReduceTo(dw, g.X(1)));
     }
 }

@@ -12,7 +12,7 @@ internal static class RotaryGrad
     {
         if (g.Needs(2) || g.Needs(3))
             throw new NotSupportedException($"{g.Node.Name}: gradient with respect to the rotary cos/sin caches is not implemented");
-        var dx = Med42Ops.RotaryGrad(g.B, g.D, g.X(1), g.X(2), g.X(3), g.Node.Int("interleaved", 0) != 0);
+        var dx = g.B.Med42RotaryGrad(g.D, g.X(1), g.X(2), g.X(3), g.Node.Int("interleaved", 0) != 0);
         return g.Grads(dx);
     }
 }
