@@ -13,7 +13,7 @@ internal static unsafe class Ggml
     {
         // Loading any model makes LLamaSharp pick and load its native set (llama, ggml, ggml-base) first.
         using (LlamaCpp.LoadVocabulary(Stories260KGguf.Path(Export.Gguf.GgufQuant.F32))) { }
-        return NativeLibrary.Load("libggml-base.so");
+        return NativeLibrary.Load(OperatingSystem.IsWindows() ? "ggml-base.dll" : OperatingSystem.IsMacOS() ? "libggml-base.dylib" : "libggml-base.so");
     });
 
     private static nint Fn(string name) => NativeLibrary.GetExport(Library.Value, name);
