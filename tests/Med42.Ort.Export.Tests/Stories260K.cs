@@ -18,11 +18,20 @@ internal static class Stories260K
     public static string TokenizerPath => SharedData.Path("models/stories260K/tok512.model");
 
     /// <summary>MANIFEST §1.1 text (b): `./run stories260K.bin -z tok512.bin -t 0.0` (256 steps, no prompt).</summary>
-    public static string TextB()
+    public static string TextB() => ManifestBlock(1);
+
+    /// <summary>MANIFEST §1.1 text (a): `./run stories260K.bin -z tok512.bin -t 0.0 -n 200`, a Python bytes literal there (escapes undone here).</summary>
+    public static string TextA()
+    {
+        var body = ManifestBlock(0).Trim()[2..^1];
+        return Regex.Replace(body, @"\\(n|'|""|\\)", m => m.Groups[1].Value switch { "n" => "\n", var c => c });
+    }
+
+    private static string ManifestBlock(int index)
     {
         var text = File.ReadAllText(SharedData.Path("MANIFEST.md"));
         var section = text[text.IndexOf("#### Reference greedy generations", StringComparison.Ordinal)..];
-        return Regex.Matches(section, "```\n(.*?)\n```", RegexOptions.Singleline).Select(m => m.Groups[1].Value).ElementAt(1);
+        return Regex.Matches(section, "```\n(.*?)\n```", RegexOptions.Singleline).Select(m => m.Groups[1].Value).ElementAt(index);
     }
 
     public static DecoderSession Session(LlamaConfig config, IrGraph graph) =>

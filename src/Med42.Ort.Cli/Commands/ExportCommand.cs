@@ -1,13 +1,15 @@
 // `med42 export`: a checkpoint (plus an optional PEFT adapter, merged on the way) to a deployable
 // folder — genai (ONNX Runtime GenAI: model.onnx + genai_config.json + tokenizer.json), hf (merged
 // safetensors), peft (the adapter re-written in PEFT's layout), onnx-adapter (a GenAI folder whose decoder
-// takes LoRA inputs + adapter.onnx_adapter for ONNX Runtime's LoRA API). Wiring only; the algorithms live in
+// takes LoRA inputs + adapter.onnx_adapter for ONNX Runtime's LoRA API), gguf (llama.cpp: a .gguf file, or a
+// folder holding model.gguf; --quant f32, f16, q8_0 or q4_0). Wiring only; the algorithms live in
 // Med42.Ort.Export. Every output goes through a temporary folder; a non-empty --out needs --force.
 using Med42.Ort.Llama.Lora;
 using CommandLine;
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Export.Adapters;
 using Med42.Ort.Export.GenAi;
+using Med42.Ort.Export.Gguf;
 using Med42.Ort.Core.IO;
 using Med42.Ort.Export.Merge;
 using Med42.Ort.Llama.Checkpoints;
@@ -27,7 +29,7 @@ internal sealed class ExportCommand : ICommand
     [Option("tokenizer", HelpText = "Tokenizer (.model or folder with tokenizer.json); default: found beside the model.")]
     public string? Tokenizer { get; set; }
 
-    [Option("format", Required = true, HelpText = "genai, hf, peft or onnx-adapter.")]
+    [Option("format", Required = true, HelpText = "genai, hf, peft, onnx-adapter or gguf.")]
     public string Format { get; set; } = "";
 
     [Option("out", Required = true, HelpText = "Output folder (must be empty or absent unless --force).")]
@@ -54,12 +56,19 @@ internal sealed class ExportCommand : ICommand
     [Option("attention", Default = "plain", HelpText = "plain (standard ops) or gqa (com.microsoft GroupQueryAttention, shared KV buffer).")]
     public string Attention { get; set; } = "plain";
 
+    [Option("quant", HelpText = "gguf: f32, f16, q8_0 or q4_0 (default f32; see docs/export.md for which tensors are quantised).")]
+    public string? Quant { get; set; }
+
     [Option("force", HelpText = "Replace a non-empty output folder.")]
     public bool Force { get; set; }
 
     public int Run(CancellationToken cancellationToken)
     {
-        OutputFolder.CheckWritable(Out, Force); // refuse early, before any work
+        var gguf = Format.Equals("gguf", StringComparison.OrdinalIgnoreCase);
+        if (Quant is not null && !gguf) throw new Med42Exception($"--quant: only for --format gguf (use --int4 / --dtype for {Format})");
+        var quant = GgufQuants.Parse(Quant ?? "f32");
+        if (gguf) GgufLlamaExport.CheckWritable(Out, Force); // refuse early, before any work
+        else OutputFolder.CheckWritable(Out, Force);
         using var ckpt = LlamaCheckpoint.Open(Model);
         var config = ckpt.Config;
         using var adapter = Adapter is null ? null : PeftAdapter.Read(Adapter, config);
@@ -88,8 +97,17 @@ internal sealed class ExportCommand : ICommand
                 if (adapter is null) throw new Med42Exception("--format peft: needs --adapter (the adapter to write in PEFT's layout)");
                 PeftAdapter.Write(Out, config, adapter.Config, adapter.Tensors, adapter.BaseModel == "" ? Model : adapter.BaseModel, Force);
                 break;
+            case "gguf":
+            {
+                var vocabulary = GgufVocabulary.Find(Model, Tokenizer, config);
+                using var merged = adapter is null ? null : new MergedTensorStore(config, ckpt.Weights, adapter.Config, adapter.Tensors);
+                var name = Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(Model));
+                GgufLlamaExport.Export(Out, config, (Core.Tensors.ITensorStore?)merged ?? ckpt.Weights, vocabulary,
+                    new GgufExportOptions { Quant = quant, Name = name, Force = Force }, cancellationToken);
+                break;
+            }
             default:
-                throw new Med42Exception($"--format: unknown format '{Format}' (expected genai, hf, peft or onnx-adapter)");
+                throw new Med42Exception($"--format: unknown format '{Format}' (expected genai, hf, peft, onnx-adapter or gguf)");
         }
         Console.WriteLine($"wrote {Out}");
         return 0;

@@ -20,7 +20,7 @@ public class Llama2TokenizerTests
     };
 
     /// <summary>The MANIFEST table rows | `"C string"` | `ids` | (C escapes \n, \", \\ undone).</summary>
-    private static List<(string Text, int[] Ids)> ReferenceEncodings()
+    internal static List<(string Text, int[] Ids)> ReferenceEncodings()
     {
         var manifest = File.ReadAllText(SharedData.Path("MANIFEST.md"));
         var rows = Regex.Matches(manifest, "^\\| `\"(.*)\"` \\| `([0-9, ]+)` \\|$", RegexOptions.Multiline)
