@@ -1,6 +1,6 @@
 // Managed API over libmed42_native's CPU kernels, on spans. Everything else in Med42.Ort uses these
 // behind IsAvailable: when the library is absent (or has another API version) callers fall back to
-// ONNX-op graphs, and the first check says so once on stderr. Shapes: x [rows, C]; rotary x [rows, H, D];
+// managed or ONNX-op code and tell their user why through UnavailableReason (this library never prints). Shapes: x [rows, C]; rotary x [rows, H, D];
 // int4 weights W [N, K] in ONNX Runtime's MatMulNBits layout (see native/include/med42.h).
 using Med42.Ort.Native.Interop;
 
@@ -30,20 +30,17 @@ public static unsafe class NativeKernels
 
     private static string? Probe()
     {
-        string? error;
         try
         {
             var version = NativeMethods.ApiVersion();
-            error = version == NativeMethods.ExpectedApiVersion
+            return version == NativeMethods.ExpectedApiVersion
                 ? null
                 : $"libmed42_native has API version {version}, expected {NativeMethods.ExpectedApiVersion}";
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
         {
-            error = $"libmed42_native not found ({e.GetType().Name})";
+            return $"libmed42_native not found ({e.GetType().Name})";
         }
-        if (error is not null) Console.Error.WriteLine($"med42: native kernels not found, using ONNX-op fallbacks: {error}");
-        return error;
     }
 
     private static void EnsureAvailable()
