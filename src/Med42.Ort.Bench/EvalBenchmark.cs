@@ -9,7 +9,6 @@
 // 2 × matmul parameters × scored tokens/s, so prefix reuse can exceed the ceiling (work avoided).
 using System.Diagnostics;
 using System.Globalization;
-using Med42.Ort.Cli.Bench;
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Core.Tokenizers;
@@ -28,7 +27,7 @@ using Med42.Ort.Llama.Graphs;
 using Med42.Ort.Runtime;
 using Microsoft.ML.OnnxRuntime;
 
-namespace Med42.Ort.Cli.Bench;
+namespace Med42.Ort.Bench;
 
 internal sealed class EvalBenchmark : IBenchmark
 {
@@ -50,10 +49,11 @@ internal sealed class EvalBenchmark : IBenchmark
 
     public int Repeats { get; set; } = 3;
 
+    // The stories shapes in their scoring variant (LlamaShapes.ForScoring: 1024 positions, untied lm_head).
     private static LlamaConfig Shape(string name) => name.ToLowerInvariant() switch
     {
-        "stories15m" or "15m" => new LlamaConfig { HiddenSize = 288, IntermediateSize = 768, NumHiddenLayers = 6, NumAttentionHeads = 6, NumKeyValueHeads = 6, VocabSize = 32000, MaxPositionEmbeddings = 1024 },
-        "110m" => new LlamaConfig { HiddenSize = 768, IntermediateSize = 2048, NumHiddenLayers = 12, NumAttentionHeads = 12, NumKeyValueHeads = 12, VocabSize = 32000, MaxPositionEmbeddings = 1024 },
+        "stories15m" or "15m" => LlamaShapes.ForScoring(LlamaShapes.Stories15M),
+        "110m" => LlamaShapes.ForScoring(LlamaShapes.Stories110M),
         _ => throw new Med42Exception($"--shapes: unknown shape '{name}' (expected stories15M or 110M)"),
     };
 
@@ -64,7 +64,7 @@ internal sealed class EvalBenchmark : IBenchmark
     private int Threads { get; set; }
     private SessionSettings Session() => new() { Threads = Threads };
 
-    public int Run(BenchCommand o, CancellationToken cancellationToken)
+    public int Run(BenchOptions o, CancellationToken cancellationToken)
     {
         Tokenizer = o.Tokenizer ?? throw new Med42Exception("bench eval: --tokenizer (the Llama-2 tokenizer.model) is required");
         MedQa = o.MedQa ?? throw new Med42Exception("bench eval: --medqa (MedQA 4-option JSONL) is required");
