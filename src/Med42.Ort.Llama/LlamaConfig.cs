@@ -49,11 +49,4 @@ public sealed record LlamaConfig
         if (!(RopeTheta > 0)) throw new Med42Exception($"{source}: 'rope_theta' must be positive, got {RopeTheta}");
         return this;
     }
-
-    /// <summary>Llama-2 7B as Meta released it (the shape recipes refer to).</summary>
-    public static LlamaConfig Llama2_7B => new()
-    {
-        HiddenSize = 4096, IntermediateSize = 11008, NumHiddenLayers = 32, NumAttentionHeads = 32,
-        NumKeyValueHeads = 32, VocabSize = 32000, MaxPositionEmbeddings = 4096,
-    };
 }

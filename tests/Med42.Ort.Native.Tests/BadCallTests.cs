@@ -4,6 +4,7 @@
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Native;
 using Med42.Ort.Native.Interop;
+using Med42.Ort.Native.TestSupport;
 
 namespace Med42.Ort.Native.Tests;
 
@@ -30,18 +31,18 @@ public unsafe class BadCallTests
         Fails(NativeErrorCode.NullPointer, () =>
         {
             fixed (float* pw = w, py = y, pi = inv)
-                NativeStatus.ThrowIfFailed(NativeMethods.RmsNormForward(Ctx, null, null, pw, 1, 8, 1e-5f, py, pi));
+                NativeStatus.ThrowIfFailed(KernelMethods.RmsNormForward(Ctx, null, null, pw, 1, 8, 1e-5f, py, pi));
         }, "x is null");
         Fails(NativeErrorCode.NullPointer, () =>
         {
             fixed (float* py = y)
-                NativeStatus.ThrowIfFailed(NativeMethods.DequantInt4(Ctx, null, py, null, 1, 16, 16, py));
+                NativeStatus.ThrowIfFailed(KernelMethods.DequantInt4(Ctx, null, py, null, 1, 16, 16, py));
         }, "b is null");
         Fails(NativeErrorCode.NullPointer, () =>
         {
             long pos = 0;
             fixed (float* py = y)
-                NativeStatus.ThrowIfFailed(NativeMethods.RotaryForward(Ctx, py, py, 1, 1, 4, &pos, py, null, 4, 0f, RotaryLayout.Half));
+                NativeStatus.ThrowIfFailed(KernelMethods.RotaryForward(Ctx, py, py, 1, 1, 4, &pos, py, null, 4, 0f, RotaryLayout.Half));
         }, "cos_cache and sin_cache");
         Fails(NativeErrorCode.NullPointer, () =>
         {
@@ -59,7 +60,7 @@ public unsafe class BadCallTests
         Fails(NativeErrorCode.NullPointer, () =>
         {
             fixed (float* p = x)
-                NativeStatus.ThrowIfFailed(NativeMethods.RmsNormForward(nullCtx, p, null, p, 1, 4, 1e-5f, p, p));
+                NativeStatus.ThrowIfFailed(KernelMethods.RmsNormForward(nullCtx, p, null, p, 1, 4, 1e-5f, p, p));
         }, "ctx is null");
     }
 
@@ -71,11 +72,11 @@ public unsafe class BadCallTests
     public void ZeroOrNegativeSizesAreReported(int rows, int c)
     {
         Fails(NativeErrorCode.InvalidArgument, () =>
-            NativeKernels.RmsNormForward(new float[16], new float[8], rows, c, 1e-5f, new float[16], new float[2]), "must be > 0");
+            CpuKernelCalls.RmsNormForward(new float[16], new float[8], rows, c, 1e-5f, new float[16], new float[2]), "must be > 0");
         Fails(NativeErrorCode.InvalidArgument, () =>
-            NativeKernels.RotaryForward(new float[16], new float[16], rows, 1, c, new long[2], default, default, 1e4f, RotaryLayout.Half), "must be > 0");
+            CpuKernelCalls.RotaryForward(new float[16], new float[16], rows, 1, c, new long[2], default, default, 1e4f, RotaryLayout.Half), "must be > 0");
         Fails(NativeErrorCode.InvalidArgument, () =>
-            NativeKernels.GemmInt4(new float[64], new byte[64], new float[8], default, rows, 2, c == 8 ? 32 : c, 32, new float[8]));
+            CpuKernelCalls.GemmInt4(new float[64], new byte[64], new float[8], default, rows, 2, c == 8 ? 32 : c, 32, new float[8]));
     }
 
     [SkippableTheory]
@@ -101,16 +102,16 @@ public unsafe class BadCallTests
     public void KNotDivisibleByBlockIsReported(int k, int block)
     {
         var e = Fails(NativeErrorCode.InvalidArgument, () =>
-            NativeKernels.DequantInt4(new byte[256], new float[16], default, 1, k, block, new float[k]));
+            CpuKernelCalls.DequantInt4(new byte[256], new float[16], default, 1, k, block, new float[k]));
         Assert.Contains($"K ({k}) is not divisible by block ({block})", e.Message);
         Fails(NativeErrorCode.InvalidArgument, () =>
-            NativeKernels.MatVecInt4(new float[k], new byte[256], new float[16], default, 1, k, block, new float[1]), "not divisible");
+            CpuKernelCalls.MatVecInt4(new float[k], new byte[256], new float[16], default, 1, k, block, new float[1]), "not divisible");
     }
 
     [SkippableFact]
     public void UnsupportedBlockSizeIsReported() =>
         Fails(NativeErrorCode.InvalidArgument, () =>
-            NativeKernels.DequantInt4(new byte[64], new float[8], default, 1, 48, 24, new float[48]), "block must be 16, 32, 64 or 128");
+            CpuKernelCalls.DequantInt4(new byte[64], new float[8], default, 1, 48, 24, new float[48]), "block must be 16, 32, 64 or 128");
 
     [SkippableFact]
     public void MisalignedBuffersAreReported()
@@ -122,13 +123,13 @@ public unsafe class BadCallTests
             var ptr = (nint)mis;
             var basePtr = (nint)p;
             Fails(NativeErrorCode.Misaligned, () =>
-                NativeStatus.ThrowIfFailed(NativeMethods.RmsNormForward(Ctx, (float*)ptr, null, (float*)basePtr, 2, 8, 1e-5f, (float*)basePtr + 16, (float*)basePtr + 40)),
+                NativeStatus.ThrowIfFailed(KernelMethods.RmsNormForward(Ctx, (float*)ptr, null, (float*)basePtr, 2, 8, 1e-5f, (float*)basePtr + 16, (float*)basePtr + 40)),
                 "x is not 4-byte aligned");
             Fails(NativeErrorCode.Misaligned, () =>
             {
                 var pos = stackalloc long[2];
                 var misPos = (long*)((byte*)pos + 4);
-                NativeStatus.ThrowIfFailed(NativeMethods.RotaryForward(Ctx, (float*)basePtr, (float*)basePtr, 1, 1, 4, misPos, null, null, 0, 1e4f, RotaryLayout.Half));
+                NativeStatus.ThrowIfFailed(KernelMethods.RotaryForward(Ctx, (float*)basePtr, (float*)basePtr, 1, 1, 4, misPos, null, null, 0, 1e4f, RotaryLayout.Half));
             }, "position_ids is not 8-byte aligned");
             Fails(NativeErrorCode.Misaligned, () =>
                 NativeStatus.ThrowIfFailed(NativeMethods.AdamWStep(Ctx, (float*)basePtr, (float*)basePtr, (float*)basePtr, (float*)basePtr, 4,
@@ -141,14 +142,14 @@ public unsafe class BadCallTests
     {
         var (cos, sin) = TestData.Caches(4, 4, 10000);
         Fails(NativeErrorCode.InvalidArgument, () =>
-            NativeKernels.RotaryForward(new float[8], new float[8], 2, 1, 4, [0, 4], cos, sin, 0f, RotaryLayout.Half), "position_ids[1] = 4");
+            CpuKernelCalls.RotaryForward(new float[8], new float[8], 2, 1, 4, [0, 4], cos, sin, 0f, RotaryLayout.Half), "position_ids[1] = 4");
     }
 
     [SkippableFact]
     public void UnknownEnumsAreReported()
     {
         Fails(NativeErrorCode.InvalidArgument, () =>
-            NativeKernels.RotaryForward(new float[4], new float[4], 1, 1, 4, [0], default, default, 1e4f, (RotaryLayout)5), "unknown layout");
+            CpuKernelCalls.RotaryForward(new float[4], new float[4], 1, 1, 4, [0], default, default, 1e4f, (RotaryLayout)5), "unknown layout");
         Fails(NativeErrorCode.InvalidArgument, () =>
         {
             NativeStatus.ThrowIfFailed(NativeMethods.ContextCreate((KernelChoice)9, out var ctx));
@@ -165,14 +166,14 @@ public unsafe class BadCallTests
         fixed (float* p = x)
         {
             var ptr = (nint)p;
-            Fails(NativeErrorCode.Unsupported, () => CudaKernels.RmsNormForward(0, NativeDType.F32, ptr, 0, ptr, 1, 16, 1e-5f, ptr, ptr), "no CUDA");
+            Fails(NativeErrorCode.Unsupported, () => CudaKernelCalls.RmsNormForward(0, NativeDType.F32, ptr, 0, ptr, 1, 16, 1e-5f, ptr, ptr), "no CUDA");
             // validation still runs first: a bad call reports its own error, not "unsupported"
-            Fails(NativeErrorCode.InvalidArgument, () => CudaKernels.DequantInt4(0, NativeDType.F16, ptr, ptr, 0, 1, 40, 32, ptr), "not divisible");
+            Fails(NativeErrorCode.InvalidArgument, () => CudaKernelCalls.DequantInt4(0, NativeDType.F16, ptr, ptr, 0, 1, 40, 32, ptr), "not divisible");
         }
     }
 
     [Fact]
     public void ManagedLengthChecksRunBeforeNativeCalls() =>
         Assert.Throws<ArgumentException>(() =>
-            NativeKernels.RmsNormForward(new float[4], new float[4], 2, 4, 1e-5f, new float[8], new float[2]));
+            CpuKernelCalls.RmsNormForward(new float[4], new float[4], 2, 4, 1e-5f, new float[8], new float[2]));
 }

@@ -1,37 +1,54 @@
-// Reflection over the interop surface of Med42.Ort.Native: every [LibraryImport] entry point is
-// exported by the built libmed42_native, handles are SafeHandles, and every call that returns a
-// status (StatusHandle) is passed to NativeStatus.ThrowIfFailed in the calling method (IL scan).
+// Reflection over the interop surface of libmed42_native: src's Med42.Ort.Native (the entry points production
+// calls) and tests' Med42.Ort.Native.TestSupport (the kernels only tests call) together import exactly med42.h's
+// functions, each declared once; every import is exported by the built libmed42_native, handles are SafeHandles,
+// and every call that returns a status (StatusHandle) is passed to NativeStatus.ThrowIfFailed in the calling method
+// (IL scan). src declares only imports its own code calls.
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Med42.Ort.Native;
+using Med42.Ort.Native.TestSupport;
 
 namespace Med42.Ort.Native.Tests;
 
 public class InteropSurfaceTests
 {
     private static readonly Assembly Target = typeof(NativeKernels).Assembly;
+    private static readonly Assembly TestSupport = typeof(CpuKernelCalls).Assembly;
     private static readonly Type NativeMethodsType = Target.GetType("Med42.Ort.Native.Interop.NativeMethods", throwOnError: true)!;
+    private static readonly Type KernelMethodsType = TestSupport.GetType("Med42.Ort.Native.TestSupport.KernelMethods", throwOnError: true)!;
     private static readonly Type StatusHandleType = Target.GetType("Med42.Ort.Native.Interop.StatusHandle", throwOnError: true)!;
     private static readonly MethodInfo ThrowIfFailed =
         Target.GetType("Med42.Ort.Native.Interop.NativeStatus", throwOnError: true)!.GetMethod("ThrowIfFailed", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)!;
 
-    private static IEnumerable<(MethodInfo Method, string EntryPoint)> Imports() =>
-        NativeMethodsType.GetMethods(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)
+    /// <summary>Each assembly with the one class allowed to declare its imports.</summary>
+    private static readonly (Assembly Assembly, Type Imports)[] Surfaces = [(Target, NativeMethodsType), (TestSupport, KernelMethodsType)];
+
+    private static IEnumerable<(MethodInfo Method, string EntryPoint)> Imports(Type type) =>
+        type.GetMethods(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)
             .Select(m => (m, m.GetCustomAttribute<LibraryImportAttribute>()))
             .Where(x => x.Item2 is not null)
             .Select(x => (x.m, x.Item2!.EntryPoint ?? x.m.Name));
 
+    private static IEnumerable<(MethodInfo Method, string EntryPoint)> Imports() => Surfaces.SelectMany(s => Imports(s.Imports));
+
     [Fact]
-    public void OnlyNativeMethodsDeclaresImports()
+    public void OnlyTheImportClassesDeclareImports()
     {
-        var offenders = Target.GetTypes().Where(t => t != NativeMethodsType)
+        var offenders = Surfaces.SelectMany(s => s.Assembly.GetTypes().Where(t => t != s.Imports))
             .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
             .Where(m => m.GetCustomAttribute<LibraryImportAttribute>() is not null || m.GetCustomAttribute<DllImportAttribute>() is not null)
             .Select(m => $"{m.DeclaringType}.{m.Name}").ToList();
         Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void EachEntryPointIsDeclaredOnce()
+    {
+        var twice = Imports().GroupBy(i => i.EntryPoint).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Assert.Empty(twice);
     }
 
     [SkippableFact]
@@ -88,28 +105,31 @@ public class InteropSurfaceTests
     [Fact]
     public void EveryStatusReturningCallGoesThroughThrowIfFailed()
     {
-        var statusImports = Imports().Where(i => i.Method.ReturnType == StatusHandleType).Select(i => i.Method).ToHashSet();
-        Assert.NotEmpty(statusImports);
-        var called = new HashSet<MethodInfo>();
-        foreach (var type in Target.GetTypes().Where(t => t != NativeMethodsType))
-            foreach (var method in type.GetMethods(BindingFlags.Static | BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
-            {
-                var calls = IlCalls(method).ToList();
-                var pending = 0;
-                foreach (var callee in calls)
+        foreach (var (assembly, importsType) in Surfaces)
+        {
+            var statusImports = Imports(importsType).Where(i => i.Method.ReturnType == StatusHandleType).Select(i => i.Method).ToHashSet();
+            Assert.NotEmpty(statusImports);
+            var called = new HashSet<MethodInfo>();
+            foreach (var type in assembly.GetTypes().Where(t => t != importsType))
+                foreach (var method in type.GetMethods(BindingFlags.Static | BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
                 {
-                    if (callee is MethodInfo mi && statusImports.Contains(mi))
+                    var pending = 0;
+                    foreach (var callee in IlCalls(method))
                     {
-                        Assert.True(pending == 0, $"{type.Name}.{method.Name}: status of a native call dropped before {mi.Name}");
-                        pending++;
-                        called.Add(mi);
+                        if (callee is MethodInfo mi && statusImports.Contains(mi))
+                        {
+                            Assert.True(pending == 0, $"{type.Name}.{method.Name}: status of a native call dropped before {mi.Name}");
+                            pending++;
+                            called.Add(mi);
+                        }
+                        else if (callee == ThrowIfFailed && pending > 0) pending--;
                     }
-                    else if (callee == ThrowIfFailed && pending > 0) pending--;
+                    Assert.True(pending == 0, $"{type.Name}.{method.Name}: a native status is not passed to ThrowIfFailed");
                 }
-                Assert.True(pending == 0, $"{type.Name}.{method.Name}: a native status is not passed to ThrowIfFailed");
-            }
-        // Every status-returning import is used, so none escapes the check by being called elsewhere.
-        Assert.Empty(statusImports.Except(called).Select(m => m.Name));
+            // Every status-returning import is used by its own assembly: none escapes the check by being called elsewhere,
+            // and src declares no entry point that only tests call.
+            Assert.Empty(statusImports.Except(called).Select(m => m.Name));
+        }
     }
 
     private static readonly Dictionary<short, OpCode> OpCodesByValue =

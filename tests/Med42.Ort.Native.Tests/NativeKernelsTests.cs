@@ -1,6 +1,7 @@
 // The managed span API end to end: reference and vectorised kernels against naive C# loops written
 // from the formulas (RMSNorm, rotate_half, MatMulNBits unpacking, PyTorch AdamW), odd shapes.
 using Med42.Ort.Native;
+using Med42.Ort.Native.TestSupport;
 
 namespace Med42.Ort.Native.Tests;
 
@@ -26,7 +27,7 @@ public class NativeKernelsTests
         foreach (var kernels in new[] { KernelChoice.Reference, KernelChoice.Vectorised })
         {
             var y = new float[rows * c];
-            NativeKernels.RmsNormForward(x, w, rows, c, 1e-5f, y, new float[rows], kernels: kernels);
+            CpuKernelCalls.RmsNormForward(x, w, rows, c, 1e-5f, y, new float[rows], kernels: kernels);
             // |y| <= ~4.5; fp32 rounding of inv and two products: 1e-5 absolute
             Assert.True(TestData.MaxAbsDiff(y, expected) < 1e-5, $"{kernels}: {TestData.MaxAbsDiff(y, expected)}");
         }
@@ -51,10 +52,10 @@ public class NativeKernelsTests
                     expected[o + i] = x[o + i] * cos[pos[r] * (d / 2) + f] + rot * sin[pos[r] * (d / 2) + f];
                 }
         var y = new float[x.Length];
-        NativeKernels.RotaryForward(x, y, rows, h, d, pos, cos, sin, 0f, RotaryLayout.Half);
+        CpuKernelCalls.RotaryForward(x, y, rows, h, d, pos, cos, sin, 0f, RotaryLayout.Half);
         Assert.True(TestData.MaxAbsDiff(y, expected) < 1e-6);  // |terms| <= 1: a couple of fp32 ulps
         var back = new float[x.Length];
-        NativeKernels.RotaryBackward(y, back, rows, h, d, pos, cos, sin, 0f, RotaryLayout.Half);
+        CpuKernelCalls.RotaryBackward(y, back, rows, h, d, pos, cos, sin, 0f, RotaryLayout.Half);
         Assert.True(TestData.MaxAbsDiff(back, x) < 1e-6);  // inverse rotation restores x up to rounding
     }
 
@@ -84,10 +85,10 @@ public class NativeKernelsTests
                 w[row * k + kk] = (q - z) * scales[row * blocks + j];
             }
         var got = new float[n * k];
-        NativeKernels.DequantInt4(b, scales, zp, n, k, block, got);
+        CpuKernelCalls.DequantInt4(b, scales, zp, n, k, block, got);
         Assert.Equal(w, got);  // the same two fp32 operations per element: exact
         var y = new float[m * n];
-        NativeKernels.GemmInt4(a, b, scales, zp, m, n, k, block, y);
+        CpuKernelCalls.GemmInt4(a, b, scales, zp, m, n, k, block, y);
         for (var i = 0; i < m; i++)
             for (var j = 0; j < n; j++)
             {
@@ -96,7 +97,7 @@ public class NativeKernelsTests
                 Assert.True(Math.Abs(y[i * n + j] - acc) < k * 1.5 / (1 << 24), $"y[{i},{j}]");  // fp32 sum of k terms <= 1.5
             }
         var v = new float[n];
-        NativeKernels.MatVecInt4(a.AsSpan(0, k), b, scales, zp, n, k, block, v);
+        CpuKernelCalls.MatVecInt4(a.AsSpan(0, k), b, scales, zp, n, k, block, v);
         Assert.True(TestData.MaxAbsDiff(v, y.AsSpan(0, n)) < k * 1.5 / (1 << 24));
     }
 

@@ -1,6 +1,7 @@
 // The CPU references against ONNX Runtime's own ops as independent oracles:
 // SimplifiedLayerNormalization (RMSNorm), com.microsoft RotaryEmbedding and com.microsoft MatMulNBits.
 using Med42.Ort.Native;
+using Med42.Ort.Native.TestSupport;
 using static Med42.Ort.Native.Tests.TinyModel;
 
 namespace Med42.Ort.Native.Tests;
@@ -20,7 +21,7 @@ public class OrtOracleTests
             .Node("SimplifiedLayerNormalization", ["x", "w"], ["y"], "", Attr("axis", -1L), Attr("epsilon", 1e-5f))
             .Output("y").Run()[0];
         var y = new float[rows * c];
-        NativeKernels.RmsNormForward(x, w, rows, c, 1e-5f, y, new float[rows], kernels: KernelChoice.Reference);
+        CpuKernelCalls.RmsNormForward(x, w, rows, c, 1e-5f, y, new float[rows], kernels: KernelChoice.Reference);
         // ORT accumulates in fp32 (vectorised MLAS), we in double: |y| <= ~4.5, so 2e-5 absolute
         Assert.True(TestData.MaxAbsDiff(y, ort) < 2e-5, $"max diff {TestData.MaxAbsDiff(y, ort)}");
     }
@@ -43,7 +44,7 @@ public class OrtOracleTests
                 Attr("interleaved", interleaved ? 1L : 0L), Attr("num_heads", (long)heads))
             .Output("y").Run()[0];
         var y = new float[x.Length];
-        NativeKernels.RotaryForward(x, y, batch * seq, heads, d, pos, cos, sin, 0f,
+        CpuKernelCalls.RotaryForward(x, y, batch * seq, heads, d, pos, cos, sin, 0f,
             interleaved ? RotaryLayout.Interleaved : RotaryLayout.Half, KernelChoice.Reference);
         // same caches, two products and one add per element: 1e-6 absolute for |terms| <= 1
         Assert.True(TestData.MaxAbsDiff(y, ort) < 1e-6, $"max diff {TestData.MaxAbsDiff(y, ort)}");
@@ -71,7 +72,7 @@ public class OrtOracleTests
                 Attr("K", (long)k), Attr("N", (long)n), Attr("bits", 4L), Attr("block_size", (long)block))
             .Output("y").Run()[0];
         var y = new float[m * n];
-        NativeKernels.GemmInt4(a, b, scales, zeroPoints ? zp : [], m, n, k, block, y, KernelChoice.Reference);
+        CpuKernelCalls.GemmInt4(a, b, scales, zeroPoints ? zp : [], m, n, k, block, y, KernelChoice.Reference);
         // fp32 GEMM in ORT vs double here: K terms of |a*w| <= 1.5 -> K * 1.5 * 2^-24, x4 for MLAS blocking
         var tol = 4.0 * k * 1.5 / (1 << 24);
         Assert.True(TestData.MaxAbsDiff(y, ort) < tol, $"max diff {TestData.MaxAbsDiff(y, ort)} tol {tol}");

@@ -112,7 +112,7 @@ internal sealed class TrainCommand : ICommand
                     var eval = p.EvalLoss is double e ? $" val {e:F4} (ppl {p.EvalPerplexity:F2})" : "";
                     task.Description = $"step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} lr {p.Lr:G3} {p.TokensPerSecond:F0} tok/s ETA {p.Eta:hh\\:mm\\:ss}{eval}";
                 });
-                result = Trainer.Run(o, progress, cancellationToken);
+                result = Trainer.Run(o, progress, cancellationToken, new TrainingSetup { Notices = new InlineProgress<string>(m => Console.Error.WriteLine($"med42: {m}")) });
             });
         var r = result!;
         var plot = Path.Combine(o.Out, "loss.png");

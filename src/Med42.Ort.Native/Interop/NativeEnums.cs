@@ -1,4 +1,5 @@
-// Managed mirrors of the enums of native/include/med42.h (same numeric values).
+// Managed mirrors of the enums of native/include/med42.h that production calls use (same numeric values;
+// m42_rotary_layout is mirrored in tests/Med42.Ort.Native.TestSupport beside the rotary kernels' calls).
 namespace Med42.Ort.Native;
 
 /// <summary>m42_code: why a native call failed.</summary>
@@ -16,9 +17,6 @@ public enum NativeErrorCode
 
 /// <summary>m42_dtype: element type of CUDA buffers and of the AdamW low-precision copy.</summary>
 public enum NativeDType { F32 = 0, F16 = 1, BF16 = 2 }
-
-/// <summary>m42_rotary_layout: Half = HF rotate_half; Interleaved = llama2.c / Meta pairs.</summary>
-public enum RotaryLayout { Half = 0, Interleaved = 1 }
 
 /// <summary>m42_kernels: which CPU implementation runs (Auto = vectorised).</summary>
 public enum KernelChoice { Auto = 0, Reference = 1, Vectorised = 2 }

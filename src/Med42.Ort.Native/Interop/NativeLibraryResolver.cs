@@ -14,7 +14,10 @@ internal static class NativeLibraryResolver
 #pragma warning disable CA2255
     [ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void Register() => NativeLibrary.SetDllImportResolver(typeof(NativeLibraryResolver).Assembly, Resolve);
+    internal static void Register() => RegisterFor(typeof(NativeLibraryResolver).Assembly);
+
+    /// <summary>Resolves libmed42_native for <paramref name="assembly"/>'s imports (this one's, and the test-support assembly's).</summary>
+    internal static void RegisterFor(Assembly assembly) => NativeLibrary.SetDllImportResolver(assembly, Resolve);
 
     /// <summary>File name of a native library on this OS (libX.so, libX.dylib, X.dll).</summary>
     public static string FileName(string name) =>

@@ -1,21 +1,18 @@
 // The trainer's optimizer step: libmed42_native's fused AdamW (m42_adamw_step, the PyTorch torch.optim.AdamW
-// update computed in double per element) when the native library is present, else the C# AdamW (AdamW.cs),
-// saying so once on stderr. Both implement the same formula; NativeAdamWTests checks they agree.
+// update computed in double per element) when the native library is present, else the C# AdamW (AdamW.cs);
+// FallbackReason says why, for the caller to tell the user. Both implement the same formula; NativeAdamWTests checks they agree.
 using Med42.Ort.Native;
 
 namespace Med42.Ort.Training.Trainer;
 
 public static class FusedAdamW
 {
-    private static readonly Lazy<bool> Native = new(() =>
-    {
-        if (NativeKernels.IsAvailable) return true;
-        Console.Error.WriteLine($"med42: native fused AdamW unavailable ({NativeKernels.UnavailableReason}); using the C# AdamW");
-        return false;
-    });
+    /// <summary>True when steps run on libmed42_native's fused AdamW (probed once, on first use).</summary>
+    public static bool UsesNative => NativeKernels.IsAvailable;
 
-    /// <summary>True when steps run on libmed42_native's fused AdamW.</summary>
-    public static bool UsesNative => Native.Value;
+    /// <summary>Why steps run on the C# AdamW instead (null when they run on the native one).</summary>
+    public static string? FallbackReason =>
+        UsesNative ? null : $"native fused AdamW unavailable ({NativeKernels.UnavailableReason}); using the C# AdamW";
 
     /// <summary>Elements per parallel slice: large enough that a slice's call costs nothing next to its memory traffic.</summary>
     public const int SliceLength = 1 << 18;

@@ -43,7 +43,7 @@ public class HfConfigJsonTests
     public void ReadsLlama2_7B()
     {
         var c = Parse(Llama2_7B);
-        Assert.Equal(LlamaConfig.Llama2_7B with { RmsNormEps = 1e-5 }, c);
+        Assert.Equal(LlamaShapes.Llama2_7B with { RmsNormEps = 1e-5 }, c);
         Assert.Null(c.PadTokenId);
     }
 

@@ -7,13 +7,13 @@ using Med42.Ort.Llama.Graphs;
 using Med42.Ort.Runtime;
 using Spectre.Console;
 
-namespace Med42.Ort.Cli.Bench;
+namespace Med42.Ort.Bench;
 
 internal sealed class GenerateBenchmark : IBenchmark
 {
     public string Name => "generate";
 
-    public int Run(BenchCommand o, CancellationToken cancellationToken)
+    public int Run(BenchOptions o, CancellationToken cancellationToken)
     {
         var csv = new BenchCsv(o.Csv);
         var table = new Table().AddColumns("model", "attention", "threads", "prompt tok/s", "gen tok/s", "copy GB/s", "ceiling tok/s", "% of ceiling");

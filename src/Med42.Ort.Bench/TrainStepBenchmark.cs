@@ -12,13 +12,13 @@ using Med42.Ort.Training.Artifacts;
 using Med42.Ort.Training.Data;
 using Med42.Ort.Training.Trainer;
 
-namespace Med42.Ort.Cli.Bench;
+namespace Med42.Ort.Bench;
 
 internal sealed class TrainStepBenchmark : IBenchmark
 {
     public string Name => "train-step";
 
-    public int Run(BenchCommand o, CancellationToken cancellationToken)
+    public int Run(BenchOptions o, CancellationToken cancellationToken)
     {
         var spec = TrainBenchSpec.Parse(o.Models);
         var dir = o.Artifacts ?? throw new Med42Exception("bench train-step: --artifacts FOLDER (written by train-prepare) is required");

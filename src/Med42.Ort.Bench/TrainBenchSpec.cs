@@ -5,7 +5,7 @@ using Med42.Ort.Llama;
 using Med42.Ort.Llama.Lora;
 using Med42.Ort.Training.Artifacts;
 
-namespace Med42.Ort.Cli.Bench;
+namespace Med42.Ort.Bench;
 
 internal sealed record TrainBenchSpec(string Model, TrainingMode Mode, bool Checkpointing)
 {

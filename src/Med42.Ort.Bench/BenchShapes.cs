@@ -1,32 +1,21 @@
-// Model shapes the benchmarks sweep: llama2.c's stories15M and stories110M with random weights.
+// The models the benchmarks sweep, by their --models name: llama2.c's stories260K (the real checkpoint from
+// ../shared/data) and random weights in the stories15M and stories110M shapes (LlamaShapes).
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Llama;
 using Med42.Ort.Llama.Checkpoints;
 
-namespace Med42.Ort.Cli.Bench;
+namespace Med42.Ort.Bench;
 
 internal static class BenchShapes
 {
-    public static LlamaConfig Stories15M => new()
-    {
-        HiddenSize = 288, IntermediateSize = 768, NumHiddenLayers = 6, NumAttentionHeads = 6, NumKeyValueHeads = 6,
-        VocabSize = 32000, MaxPositionEmbeddings = 256, TieWordEmbeddings = true,
-    };
-
-    public static LlamaConfig Stories110M => new()
-    {
-        HiddenSize = 768, IntermediateSize = 2048, NumHiddenLayers = 12, NumAttentionHeads = 12, NumKeyValueHeads = 12,
-        VocabSize = 32000, MaxPositionEmbeddings = 1024, TieWordEmbeddings = true,
-    };
-
     /// <summary>(display name, config) for a name from --models, without building the random weights.</summary>
-    public static (string Name, LlamaConfig Config) Describe(string name, BenchCommand options)
+    public static (string Name, LlamaConfig Config) Describe(string name, BenchOptions options)
     {
         switch (name.ToLowerInvariant())
         {
-            case "15m": return ("stories15M-shape (random)", Stories15M);
-            case "110m": return ("stories110M-shape (random)", Stories110M);
+            case "15m": return ("stories15M-shape (random)", LlamaShapes.Stories15M);
+            case "110m": return ("stories110M-shape (random)", LlamaShapes.Stories110M);
             default:
                 var (label, config, weights) = Load(name, options);
                 weights.Dispose();
@@ -35,12 +24,12 @@ internal static class BenchShapes
     }
 
     /// <summary>(display name, config, weights) for a name from --models.</summary>
-    public static (string Name, LlamaConfig Config, ITensorStore Weights) Load(string name, BenchCommand options)
+    public static (string Name, LlamaConfig Config, ITensorStore Weights) Load(string name, BenchOptions options)
     {
         switch (name.ToLowerInvariant())
         {
-            case "15m": return ("stories15M-shape (random)", Stories15M, TinyLlama.Create(Stories15M, seed: 15));
-            case "110m": return ("stories110M-shape (random)", Stories110M, TinyLlama.Create(Stories110M, seed: 110));
+            case "15m": return ("stories15M-shape (random)", LlamaShapes.Stories15M, TinyLlama.Create(LlamaShapes.Stories15M, seed: 15));
+            case "110m": return ("stories110M-shape (random)", LlamaShapes.Stories110M, TinyLlama.Create(LlamaShapes.Stories110M, seed: 110));
             case "stories260k":
                 var path = options.Stories260K ?? FindShared("models/stories260K/stories260K.bin")
                     ?? throw new Med42Exception("bench: stories260K not found; pass --stories260k PATH");

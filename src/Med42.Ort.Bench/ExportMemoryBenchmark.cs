@@ -1,6 +1,6 @@
 // `med42 bench export-memory`: writes a random ~1.1B-parameter BF16 checkpoint as sharded safetensors
 // (streamed: never held in memory), then exports it to ONNX with external data in this process and reports
-// peak resident memory against the checkpoint size. Shape: TinyLlama-1.1B (C 2048, F 5632, L 22, H 32, Hkv 4).
+// peak resident memory against the checkpoint size. Shape: LlamaShapes.TinyLlama1_1B (C 2048, F 5632, L 22, H 32, Hkv 4).
 using System.Diagnostics;
 using Med42.Ort.Core.Checkpoints;
 using Med42.Ort.Core.Tensors;
@@ -10,21 +10,15 @@ using Med42.Ort.Llama.Checkpoints;
 using Med42.Ort.Llama.Graphs;
 using Spectre.Console;
 
-namespace Med42.Ort.Cli.Bench;
+namespace Med42.Ort.Bench;
 
 internal sealed class ExportMemoryBenchmark : IBenchmark
 {
     public string Name => "export-memory";
 
-    public static LlamaConfig OneB => new()
+    public int Run(BenchOptions o, CancellationToken cancellationToken)
     {
-        HiddenSize = 2048, IntermediateSize = 5632, NumHiddenLayers = 22, NumAttentionHeads = 32, NumKeyValueHeads = 4,
-        VocabSize = 32000, MaxPositionEmbeddings = 2048,
-    };
-
-    public int Run(BenchCommand o, CancellationToken cancellationToken)
-    {
-        var config = o.Quick ? OneB with { NumHiddenLayers = 2 } : OneB;
+        var config = o.Quick ? LlamaShapes.TinyLlama1_1B with { NumHiddenLayers = 2 } : LlamaShapes.TinyLlama1_1B;
         var work = Directory.CreateTempSubdirectory("med42-export-bench-").FullName;
         try
         {

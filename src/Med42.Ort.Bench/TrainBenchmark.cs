@@ -14,13 +14,13 @@ using System.Text.Json;
 using Med42.Ort.Core.Errors;
 using Spectre.Console;
 
-namespace Med42.Ort.Cli.Bench;
+namespace Med42.Ort.Bench;
 
 internal sealed class TrainBenchmark : IBenchmark
 {
     public string Name => "train";
 
-    public int Run(BenchCommand o, CancellationToken cancellationToken)
+    public int Run(BenchOptions o, CancellationToken cancellationToken)
     {
         var csv = new BenchCsv(o.Csv);
         var table = new Table().AddColumns("model", "mode", "ckpt", "threads", "B×T", "step s", "tok/s", "train GFLOP/s",
@@ -60,7 +60,7 @@ internal sealed class TrainBenchmark : IBenchmark
         return 0;
     }
 
-    private static StepResult RunChild(BenchCommand o, string model, string mode, bool ck, int threads)
+    private static StepResult RunChild(BenchOptions o, string model, string mode, bool ck, int threads)
     {
         var spec = $"{model}:{mode}:{(ck ? "ckpt" : "plain")}";
         var work = Directory.CreateTempSubdirectory("med42-train-bench-").FullName;
@@ -77,7 +77,7 @@ internal sealed class TrainBenchmark : IBenchmark
     }
 
     // Re-runs this executable (apphost, or `dotnet med42.dll`) in one of its hidden child modes; returns its stdout.
-    private static string RunChildMode(BenchCommand o, string spec, string[] args)
+    private static string RunChildMode(BenchOptions o, string spec, string[] args)
     {
         var exe = Environment.ProcessPath ?? throw new InvalidOperationException("cannot locate the med42 executable");
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -8,7 +8,7 @@ using Med42.Ort.Graph.Onnx;
 using Med42.Ort.Runtime;
 using Microsoft.ML.OnnxRuntime;
 
-namespace Med42.Ort.Cli.Bench;
+namespace Med42.Ort.Bench;
 
 internal static class Ceilings
 {

@@ -6,13 +6,13 @@ using Med42.Ort.Core.Errors;
 using Med42.Ort.Training.Artifacts;
 using Med42.Ort.Training.Trainer;
 
-namespace Med42.Ort.Cli.Bench;
+namespace Med42.Ort.Bench;
 
 internal sealed class TrainPrepareBenchmark : IBenchmark
 {
     public string Name => "train-prepare";
 
-    public int Run(BenchCommand o, CancellationToken cancellationToken)
+    public int Run(BenchOptions o, CancellationToken cancellationToken)
     {
         var spec = TrainBenchSpec.Parse(o.Models);
         var dir = o.Artifacts ?? throw new Med42Exception("bench train-prepare: --artifacts FOLDER is required");

@@ -12,13 +12,13 @@ using Med42.Ort.Runtime;
 using Spectre.Console;
 using GenAi = Microsoft.ML.OnnxRuntimeGenAI;
 
-namespace Med42.Ort.Cli.Bench;
+namespace Med42.Ort.Bench;
 
 internal sealed class ExportBenchmark : IBenchmark
 {
     public string Name => "export";
 
-    public int Run(BenchCommand o, CancellationToken cancellationToken)
+    public int Run(BenchOptions o, CancellationToken cancellationToken)
     {
         var csv = new BenchCsv(o.Csv);
         var table = new Table().AddColumns("model", "weights", "threads", "own tok/s", "GenAI tok/s", "GenAI / own", "same tokens");

@@ -9,7 +9,6 @@
 // 2 × matmul parameters × scored tokens/s, so prefix reuse can exceed the ceiling (work avoided).
 using System.Diagnostics;
 using System.Globalization;
-using Med42.Ort.Cli.Bench;
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Core.Tokenizers;
@@ -28,7 +27,7 @@ using Med42.Ort.Llama.Graphs;
 using Med42.Ort.Runtime;
 using Microsoft.ML.OnnxRuntime;
 
-namespace Med42.Ort.Cli.Bench;
+namespace Med42.Ort.Bench;
 
 internal sealed class EvalBenchmark : IBenchmark
 {
@@ -50,10 +49,11 @@ internal sealed class EvalBenchmark : IBenchmark
 
     public int Repeats { get; set; } = 3;
 
+    // The stories shapes in their scoring variant (LlamaShapes.ForScoring: 1024 positions, untied lm_head).
     private static LlamaConfig Shape(string name) => name.ToLowerInvariant() switch
     {
-        "stories15m" or "15m" => new LlamaConfig { HiddenSize = 288, IntermediateSize = 768, NumHiddenLayers = 6, NumAttentionHeads = 6, NumKeyValueHeads = 6, VocabSize = 32000, MaxPositionEmbeddings = 1024 },
-        "110m" => new LlamaConfig { HiddenSize = 768, IntermediateSize = 2048, NumHiddenLayers = 12, NumAttentionHeads = 12, NumKeyValueHeads = 12, VocabSize = 32000, MaxPositionEmbeddings = 1024 },
+        "stories15m" or "15m" => LlamaShapes.ForScoring(LlamaShapes.Stories15M),
+        "110m" => LlamaShapes.ForScoring(LlamaShapes.Stories110M),
         _ => throw new Med42Exception($"--shapes: unknown shape '{name}' (expected stories15M or 110M)"),
     };
 
@@ -64,7 +64,7 @@ internal sealed class EvalBenchmark : IBenchmark
     private int Threads { get; set; }
     private SessionSettings Session() => new() { Threads = Threads };
 
-    public int Run(BenchCommand o, CancellationToken cancellationToken)
+    public int Run(BenchOptions o, CancellationToken cancellationToken)
     {
         Tokenizer = o.Tokenizer ?? throw new Med42Exception("bench eval: --tokenizer (the Llama-2 tokenizer.model) is required");
         MedQa = o.MedQa ?? throw new Med42Exception("bench eval: --medqa (MedQA 4-option JSONL) is required");
@@ -87,65 +87,7 @@ internal sealed class EvalBenchmark : IBenchmark
         Console.WriteLine($"# med42 bench eval — {device}, {DateTime.UtcNow:yyyy-MM-dd}");
 
         foreach (var shapeName in Shapes.Split(','))
-        {
-            var config = Shape(shapeName.Trim());
-            var matmulParams = WeightLayout.For(config).Where(w => w.Kind is WeightKind.Linear or WeightKind.LmHead).Sum(w => w.ElementCount);
-            Console.WriteLine($"\n## {shapeName}: {matmulParams / 1e6:F1}M matmul parameters (2 FLOP each per token)");
-            var ceiling = MatMulCeiling(config, settings);
-            Console.WriteLine($"ORT f32 MatMul, constant weights [{config.HiddenSize}×{config.IntermediateSize}], 512 rows: {ceiling:F1} GFLOP/s → ceiling {ceiling * 1e9 / (2.0 * matmulParams):F0} tokens/s");
-            Record(shapeName, "matmul-ceiling", 0, 0, ceiling * 1e9 / (2.0 * matmulParams), ceiling, device);
-
-            var weights = TinyLlama.Create(config, seed: 1);
-            var split = new RequestTokenizer(tokenizer, config.MaxPositionEmbeddings);
-            var all = Requests(task, docs.Take(Questions).ToArray(), split);
-            var naiveSet = Requests(task, docs.Take(Math.Min(NaiveQuestions, Questions)).ToArray(), split);
-
-            using var graphs = ScoringGraphs.Create(config, weights, settings);
-            using var naive = NaiveModelScorer.Create(config, weights, settings);
-
-            // 1. Validate before timing.
-            using (var check = new OnnxScorer(graphs, new OnnxScorerOptions { BatchSize = 8 }))
-            {
-                var a = naive.Score(naiveSet);
-                var b = check.Score(naiveSet);
-                var maxDiff = a.Zip(b, (x, y) => Math.Abs(x.LogLikelihood - y.LogLikelihood)).Max();
-                Console.WriteLine($"validation: max |fast − naive| = {maxDiff:E2} over {naiveSet.Count} requests");
-                if (maxDiff > 1e-4) throw new InvalidOperationException($"fast path differs from the naive path by {maxDiff}");
-            }
-
-            // 2. Timed rounds, every path once per round in turn, so machine noise hits all paths alike; each row
-            //    reports its median round. "fast (naive set)" scores exactly the naive path's requests.
-            var paths = new List<TimedPath> { new("naive", 1, naive, naiveSet, null) };
-            if (FullLogitsBatch > 0) paths.Add(new("full-logits", FullLogitsBatch, new FullLogitsScorer(naive.Decoder, FullLogitsBatch), naiveSet, null));
-            var sameSet = new OnnxScorer(graphs, new OnnxScorerOptions { BatchSize = 4 });
-            paths.Add(new("fast (naive set)", 4, sameSet, naiveSet, () => sameSet.LastStats));
-            // The same rows through the plain-op attention block instead of the fused MultiHeadAttention.
-            using var plainGraphs = ScoringGraphs.Create(config, weights, settings, attention: Llama.Blocks.PlainAttention.Instance);
-            var plainSet = new OnnxScorer(plainGraphs, new OnnxScorerOptions { BatchSize = 4 });
-            paths.Add(new("fast, plain attention (naive set)", 4, plainSet, naiveSet, () => plainSet.LastStats));
-            foreach (var batch in batchSizes)
-            {
-                var fast = new OnnxScorer(graphs, new OnnxScorerOptions { BatchSize = batch });
-                paths.Add(new("fast", batch, fast, all, () => fast.LastStats));
-            }
-            var rounds = Math.Max(1, Repeats);
-            foreach (var p in paths) p.Scorer.Score(p.Requests, null, cancellationToken);   // warm-up: arenas grow to their shapes
-            for (var round = 0; round < rounds; round++)
-                foreach (var p in paths) p.TimeOnce(cancellationToken);
-
-            Console.WriteLine($"median of {rounds} interleaved rounds after a warm-up round");
-            Console.WriteLine();   // Markdown: a table starts after a blank line and ends at one
-            Console.WriteLine("| path | batch | requests | scored tokens | s | scored tokens/s | scored GFLOP/s | % of MatMul ceiling | computed tokens/s |");
-            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-            foreach (var p in paths) Report(shapeName, p, matmulParams, ceiling, device);
-            Console.WriteLine();
-            var ratio = paths[0].MedianSeconds / paths.First(p => p.Path == "fast (naive set)").MedianSeconds;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"fast / naive on the same {naiveSet.Count} requests: {ratio:F2}× (per-round ratios {string.Join(", ", paths[0].Seconds.Zip(paths.First(p => p.Path == "fast (naive set)").Seconds, (n, f) => (n / f).ToString("F2", CultureInfo.InvariantCulture)))})"));
-            Record(shapeName, "fast-over-naive", 4, naiveSet.Count, ratio, 0, device);
-            foreach (var p in paths)
-                if (p.Scorer is OnnxScorer scorer) scorer.Dispose();
-        }
+            RunShape(shapeName, tokenizer, task, docs, batchSizes, settings, device, cancellationToken);
         if (Csv is not null)
         {
             var header = !File.Exists(Csv);
@@ -154,6 +96,81 @@ internal sealed class EvalBenchmark : IBenchmark
             foreach (var r in _rows) w.WriteLine(r);
         }
         return 0;
+    }
+
+    // One shape: its MatMul ceiling, the fast-vs-naive validation, the timed paths and their table.
+    private void RunShape(string shapeName, ITextTokenizer tokenizer, MedQaTask task, IReadOnlyList<MultipleChoiceDoc> docs, int[] batchSizes,
+        SessionSettings settings, string device, CancellationToken cancellationToken)
+    {
+        var config = Shape(shapeName.Trim());
+        var matmulParams = WeightLayout.For(config).Where(w => w.Kind is WeightKind.Linear or WeightKind.LmHead).Sum(w => w.ElementCount);
+        Console.WriteLine($"\n## {shapeName}: {matmulParams / 1e6:F1}M matmul parameters (2 FLOP each per token)");
+        var ceiling = MatMulCeiling(config, settings);
+        Console.WriteLine($"ORT f32 MatMul, constant weights [{config.HiddenSize}×{config.IntermediateSize}], 512 rows: {ceiling:F1} GFLOP/s → ceiling {ceiling * 1e9 / (2.0 * matmulParams):F0} tokens/s");
+        Record(shapeName, "matmul-ceiling", 0, 0, ceiling * 1e9 / (2.0 * matmulParams), ceiling, device);
+
+        var weights = TinyLlama.Create(config, seed: 1);
+        var split = new RequestTokenizer(tokenizer, config.MaxPositionEmbeddings);
+        var all = Requests(task, docs.Take(Questions).ToArray(), split);
+        var naiveSet = Requests(task, docs.Take(Math.Min(NaiveQuestions, Questions)).ToArray(), split);
+
+        using var graphs = ScoringGraphs.Create(config, weights, settings);
+        using var naive = NaiveModelScorer.Create(config, weights, settings);
+        Validate(naive, graphs, naiveSet);
+
+        // Timed rounds, every path once per round in turn, so machine noise hits all paths alike; each row reports its
+        // median round. "fast (naive set)" scores exactly the naive path's requests.
+        // The plain-op attention block (instead of the fused MultiHeadAttention) scores the same rows for comparison.
+        using var plainGraphs = ScoringGraphs.Create(config, weights, settings, attention: Llama.Blocks.PlainAttention.Instance);
+        var paths = Paths(naive, graphs, plainGraphs, naiveSet, all, batchSizes);
+        var rounds = Math.Max(1, Repeats);
+        foreach (var p in paths) p.Scorer.Score(p.Requests, null, cancellationToken);   // warm-up: arenas grow to their shapes
+        for (var round = 0; round < rounds; round++)
+            foreach (var p in paths) p.TimeOnce(cancellationToken);
+
+        Console.WriteLine($"median of {rounds} interleaved rounds after a warm-up round");
+        Console.WriteLine();   // Markdown: a table starts after a blank line and ends at one
+        Console.WriteLine("| path | batch | requests | scored tokens | s | scored tokens/s | scored GFLOP/s | % of MatMul ceiling | computed tokens/s |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var p in paths) Report(shapeName, p, matmulParams, ceiling, device);
+        Console.WriteLine();
+        var sameSet = paths.First(p => p.Path == "fast (naive set)");
+        var ratio = paths[0].MedianSeconds / sameSet.MedianSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"fast / naive on the same {naiveSet.Count} requests: {ratio:F2}× (per-round ratios {string.Join(", ", paths[0].Seconds.Zip(sameSet.Seconds, (n, f) => (n / f).ToString("F2", CultureInfo.InvariantCulture)))})"));
+        Record(shapeName, "fast-over-naive", 4, naiveSet.Count, ratio, 0, device);
+        foreach (var p in paths)
+            if (p.Scorer is OnnxScorer scorer) scorer.Dispose();
+    }
+
+    // Validate before timing: the fast path's log-likelihoods equal the naive path's.
+    private static void Validate(NaiveModelScorer naive, ScoringGraphs graphs, IReadOnlyList<TokenRequest> naiveSet)
+    {
+        using var check = new OnnxScorer(graphs, new OnnxScorerOptions { BatchSize = 8 });
+        var a = naive.Score(naiveSet);
+        var b = check.Score(naiveSet);
+        var maxDiff = a.Zip(b, (x, y) => Math.Abs(x.LogLikelihood - y.LogLikelihood)).Max();
+        Console.WriteLine($"validation: max |fast − naive| = {maxDiff:E2} over {naiveSet.Count} requests");
+        if (maxDiff > 1e-4) throw new InvalidOperationException($"fast path differs from the naive path by {maxDiff}");
+    }
+
+    // naive (the reference) first, then full-logits, the fast path on the naive set (fused and plain attention) and
+    // the fast path per batch size on every request.
+    private List<TimedPath> Paths(NaiveModelScorer naive, ScoringGraphs graphs, ScoringGraphs plainGraphs,
+        IReadOnlyList<TokenRequest> naiveSet, IReadOnlyList<TokenRequest> all, int[] batchSizes)
+    {
+        var paths = new List<TimedPath> { new("naive", 1, naive, naiveSet, null) };
+        if (FullLogitsBatch > 0) paths.Add(new("full-logits", FullLogitsBatch, new FullLogitsScorer(naive.Decoder, FullLogitsBatch), naiveSet, null));
+        var sameSet = new OnnxScorer(graphs, new OnnxScorerOptions { BatchSize = 4 });
+        paths.Add(new("fast (naive set)", 4, sameSet, naiveSet, () => sameSet.LastStats));
+        var plainSet = new OnnxScorer(plainGraphs, new OnnxScorerOptions { BatchSize = 4 });
+        paths.Add(new("fast, plain attention (naive set)", 4, plainSet, naiveSet, () => plainSet.LastStats));
+        foreach (var batch in batchSizes)
+        {
+            var fast = new OnnxScorer(graphs, new OnnxScorerOptions { BatchSize = batch });
+            paths.Add(new("fast", batch, fast, all, () => fast.LastStats));
+        }
+        return paths;
     }
 
     private static IReadOnlyList<TokenRequest> Requests(IEvalTask task, IReadOnlyList<MultipleChoiceDoc> docs, RequestTokenizer split) =>

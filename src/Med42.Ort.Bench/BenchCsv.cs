@@ -1,7 +1,7 @@
 // One fixed CSV schema for every benchmark (STYLE.md §10): appended, never rewritten.
 using System.Globalization;
 
-namespace Med42.Ort.Cli.Bench;
+namespace Med42.Ort.Bench;
 
 internal sealed class BenchCsv(string path)
 {

@@ -1,9 +1,0 @@
-namespace Med42.Ort.Cli.Bench;
-
-/// <summary>A `med42 bench TARGET` program: validates first, then sweeps, prints a table and appends CSV rows.</summary>
-internal interface IBenchmark
-{
-    /// <summary>The TARGET word ("generate", "train", "eval", "export").</summary>
-    string Name { get; }
-    int Run(BenchCommand options, CancellationToken cancellationToken);
-}

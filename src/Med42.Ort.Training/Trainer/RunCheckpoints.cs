@@ -1,0 +1,49 @@
+// A run's checkpoints/ folder: step-NNNNNNNN checkpoints written through CheckpointIo (atomic folders), only the last
+// K kept, and resume from a checkpoint folder or a run folder (its latest checkpoint). The state is exported from the
+// backend only here — a device backend copies device → host when saving and host → device once when resuming.
+using Med42.Ort.Core.Errors;
+using Med42.Ort.Training.Distributed;
+using Med42.Ort.Training.Trainer.Backends;
+
+namespace Med42.Ort.Training.Trainer;
+
+public sealed class RunCheckpoints(string root, int keepLast, ICommunicator communicator)
+{
+    /// <summary>The newest checkpoint this run wrote or resumed from (null before either).</summary>
+    public string? Last { get; private set; }
+
+    /// <summary>The step of the newest checkpoint this run wrote (null before the first).</summary>
+    public int? LastSavedStep { get; private set; }
+
+    /// <summary>The host state exported for the newest checkpoint (reusable while no step has run since).</summary>
+    public TrainingState? LastSavedState { get; private set; }
+
+    public void Save(int step, ITrainingBackend backend, TrainerState trainer)
+    {
+        var state = backend.ExportState();
+        Last = CheckpointIo.StepFolder(root, step);
+        CheckpointIo.Save(Last, state, trainer);
+        CheckpointIo.KeepLast(root, keepLast);
+        (LastSavedStep, LastSavedState) = (step, state);
+        communicator.Barrier();
+    }
+
+    /// <summary>Loads the checkpoint <see cref="Resolve"/> finds for <paramref name="path"/> into the backend.</summary>
+    public TrainerState Resume(string path, ITrainingBackend backend)
+    {
+        var dir = Resolve(path);
+        TrainerState? trainer = null;
+        backend.ImportState(host => trainer = CheckpointIo.Load(dir, host));
+        Last = dir;
+        return trainer!;
+    }
+
+    /// <summary>A checkpoint folder as given, or the latest checkpoint of a run folder.</summary>
+    public static string Resolve(string path)
+    {
+        if (File.Exists(Path.Combine(path, CheckpointIo.StateFile))) return path;
+        var list = CheckpointIo.List(Path.Combine(path, Trainer.CheckpointsFolder));
+        if (list.Count > 0) return list[^1];
+        throw new Med42Exception($"{path}: --resume needs a checkpoint folder (with {CheckpointIo.StateFile}) or a run folder with {Trainer.CheckpointsFolder}/step-*");
+    }
+}
