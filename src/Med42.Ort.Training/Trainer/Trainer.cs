@@ -2,6 +2,7 @@
 // global-norm clipping, LR schedule, fused AdamW on resident buffers, periodic evaluation and atomic
 // checkpoints, exact resume, and the final HF folder (full) or PEFT adapter (LoRA).
 // Per step: g = Σ_microbatches ∇(Σ token losses) / Σ_microbatches targets  — not a mean of means.
+using Med42.Ort.Core.Randomness;
 using Med42.Ort.Llama.Lora;
 using System.Diagnostics;
 using System.Globalization;
@@ -58,7 +59,7 @@ public static class Trainer
             ts = CheckpointIo.Load(lastCheckpoint, state);
             loader.State = new LoaderState(ts.Epoch, ts.Row);
         }
-        var rng = new SplitMixRng(ts.DropoutRng);
+        var rng = new SplitMix64(ts.DropoutRng);
         var total = o.MaxSteps ?? o.Epochs * (int)Math.Ceiling(loader.BatchesPerEpoch / (double)o.GradAccum);
         var warmup = LrSchedule.WarmupSteps(o.WarmupRatio, total);
         var settings = new SessionSettings { Device = o.Device, Threads = o.Threads, CustomOpLibraries = libraries };
@@ -189,10 +190,10 @@ public static class Trainer
     }
 
     // Keep-probability 1 − p per element, drawn in a fixed order from the trainer's RNG.
-    private static void FillMasks(List<bool[]> masks, SplitMixRng rng, double p)
+    private static void FillMasks(List<bool[]> masks, SplitMix64 rng, double p)
     {
         foreach (var m in masks)
-            for (var i = 0; i < m.Length; i++) m[i] = rng.NextDouble() >= p;
+            for (var i = 0; i < m.Length; i++) m[i] = rng.NextHalfOpenDouble() >= p;
     }
 
     private static string ResolveResume(string path)

@@ -5,6 +5,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.Randomness;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Export.Adapters;
 using Med42.Ort.Llama;
@@ -22,7 +23,7 @@ public class PeftAdapterTests
 
     internal static InMemoryTensorStore RandomAdapter(LlamaConfig c, LoraConfig l, ulong seed, double std = 0.1)
     {
-        var rng = new Llama.Checkpoints.TinyLlama.SplitMix64(seed);
+        var rng = new SplitMix64(seed);
         var store = new InMemoryTensorStore("<random adapter>");
         foreach (var spec in LoraWeights.For(c, l))
             store.AddFloat(spec.Name, spec.Shape, Enumerable.Range(0, (int)spec.ElementCount).Select(_ => (float)(rng.NextNormal() * std)).ToArray());

@@ -1,6 +1,7 @@
 // int4: our quantiser's dequantised weights equal what ONNX Runtime's own MatMulNBits computes from
 // the same packed tensors (x = I_K reads W back: y[k, n] = Σ_j I[k,j]·W[n,j] = W[n,k]), the RTN error
 // bound holds, and int4 stories260K stays small and close to fp32 in perplexity on MANIFEST §1.1 (b).
+using Med42.Ort.Core.Randomness;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Export.GenAi;
 using Med42.Ort.Graph;
@@ -18,7 +19,7 @@ public class Int4QuantizerTests(ITestOutputHelper output)
 {
     private static float[] RandomWeight(int n, int k, ulong seed)
     {
-        var rng = new TinyLlama.SplitMix64(seed);
+        var rng = new SplitMix64(seed);
         var w = new float[n * k];
         for (var i = 0; i < w.Length; i++) w[i] = (float)(rng.NextNormal() * 0.05);
         w[3] = 0.4f; // an outlier, so blocks differ in scale

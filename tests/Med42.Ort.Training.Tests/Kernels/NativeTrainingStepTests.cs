@@ -3,6 +3,7 @@
 // gradient of the --kernels onnx graph (plain-op composites) to 1e-5, full fine-tuning and LoRA, on CPU.
 // Run: dotnet test tests/Med42.Ort.Training.Tests --filter NativeTrainingStep
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.Randomness;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Graph.Autodiff.Rules;
 using Med42.Ort.Llama.Checkpoints;
@@ -68,7 +69,7 @@ public class NativeTrainingStepTests
         native.SaveModels(Path.Combine(d.Path, "native"));
         var state = TrainingState.Fresh(onnx.Parameters, onnx.InitialParameters);
         // LoRA B starts at zero (PEFT), which would zero every A gradient: give B values so both are exercised.
-        var rng = new TinyLlama.SplitMix64(24);
+        var rng = new SplitMix64(24);
         foreach (var p in state.Parameters.Where(p => p.Name.Contains("lora_B", StringComparison.Ordinal)))
             for (var j = 0; j < p.Values.Length; j++) p.Values[j] = (float)(rng.NextDouble() - 0.5);
         const int batch = 2, seq = 16;
