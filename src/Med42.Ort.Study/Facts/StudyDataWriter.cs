@@ -4,6 +4,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Med42.Ort.Core.IO;
 
 namespace Med42.Ort.Study.Facts;
 
@@ -148,11 +149,5 @@ internal static class StudyDataWriter
         return ms.ToArray();
     }
 
-    private static void WriteAtomic(string dir, string name, byte[] bytes)
-    {
-        var final = Path.Combine(dir, name);
-        var temp = Path.Combine(dir, "." + name + ".tmp");
-        File.WriteAllBytes(temp, bytes);
-        File.Move(temp, final, overwrite: true);
-    }
+    private static void WriteAtomic(string dir, string name, byte[] bytes) => AtomicFile.WriteAllBytes(Path.Combine(dir, name), bytes);
 }
