@@ -2,6 +2,7 @@
 // global-norm clipping, LR schedule, fused AdamW on resident buffers, periodic evaluation and atomic
 // checkpoints, exact resume, and the final HF folder (full) or PEFT adapter (LoRA).
 // Per step: g = Σ_microbatches ∇(Σ token losses) / Σ_microbatches targets  — not a mean of means.
+using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Randomness;
 using Med42.Ort.Llama.Lora;
 using System.Diagnostics;
@@ -31,7 +32,7 @@ public static class Trainer
     {
         o.Validate();
         using var checkpoint = LlamaCheckpoint.Open(o.Model);
-        var tokenizerPath = o.Tokenizer ?? (Directory.Exists(o.Model) ? o.Model : Path.GetDirectoryName(Path.GetFullPath(o.Model))!);
+        var tokenizerPath = o.Tokenizer ?? ModelPath.Folder(o.Model);
         var tokenizer = TokenizerLoader.Load(tokenizerPath, checkpoint.Format == CheckpointFormat.Llama2c ? checkpoint.Config.VocabSize : null);
         return Run(o, checkpoint.Config, checkpoint.Weights, tokenizer, tokenizerPath, progress, ct);
     }
