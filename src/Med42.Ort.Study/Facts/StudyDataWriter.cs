@@ -1,5 +1,5 @@
-// Serialises a StudyDataset: plain-text corpus, Alpaca JSONL (issue 3's reader), the generic
-// multiple-choice JSONL {question, choices, answer (0-based)} (issue 4's reader) and a manifest.
+// Serialises a StudyDataset: plain-text corpus, Alpaca JSONL (read by Training's DatasetReader), the generic
+// multiple-choice JSONL {question, choices, answer (0-based)} (read by Eval's GenericJsonlTask) and a manifest.
 // Output is byte-deterministic: fixed field order, "\n" line ends, no timestamps.
 using System.Text;
 using System.Text.Encodings.Web;

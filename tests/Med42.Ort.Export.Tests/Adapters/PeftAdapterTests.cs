@@ -1,4 +1,4 @@
-// Acceptance 3 and 6: PEFT adapter folders round-trip (write → read → identical tensors and config),
+// PEFT adapter folders round-trip (write → read → identical tensors and config),
 // a PEFT folder written here byte by byte from PEFT's documented layout (adapter_config.json as
 // save_pretrained writes it, a safetensors file assembled by hand: u64 header length, JSON header,
 // raw little-endian data) reads back, and bad adapters are refused with the tensor or key named.

@@ -114,6 +114,8 @@ public class Int4QuantizerTests(ITestOutputHelper output)
         var pFp32 = Stories260K.Perplexity(fp32Session, ids);
         var pInt4 = Stories260K.Perplexity(int4Session, ids);
         output.WriteLine($"perplexity on MANIFEST 1.1 (b), {ids.Count} tokens: fp32 {pFp32:F4}, int4 block 32 symmetric {pInt4:F4}");
-        Assert.True(Math.Abs(pInt4 - pFp32) <= 0.10 * pFp32, $"int4 perplexity {pInt4} is not within 10% of fp32's {pFp32}"); // the acceptance bound
+        // 10%: round-to-nearest int4 in blocks of 32 costs a small Llama a few percent of perplexity, while a wrong
+        // scale, zero point or nibble order sends it towards the vocabulary size (512), far outside 10%.
+        Assert.True(Math.Abs(pInt4 - pFp32) <= 0.10 * pFp32, $"int4 perplexity {pInt4} is not within 10% of fp32's {pFp32}");
     }
 }

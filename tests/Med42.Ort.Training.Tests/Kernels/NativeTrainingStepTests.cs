@@ -1,4 +1,4 @@
-// Acceptance 3 of the kernels issue: a training step built with --kernels native (ai.med42 RmsNorm/Rotary
+// A training step built with --kernels native (ai.med42 RmsNorm/Rotary
 // forward, RmsNormGrad/RotaryGrad backward, run by libmed42_ort_ops) gives the loss and every parameter
 // gradient of the --kernels onnx graph (plain-op composites) to 1e-5, full fine-tuning and LoRA, on CPU.
 // Run: dotnet test tests/Med42.Ort.Training.Tests --filter NativeTrainingStep
@@ -83,8 +83,8 @@ public class NativeTrainingStepTests
         var (l1, n1) = s1.Run(input);
         Assert.Equal(n0, n1);
         Assert.True(n0 > 10);
-        // 1e-5 relative (the issue's bar): fused vs composite RMSNorm/rotary differ by float32 rounding
-        // (~1e-7 relative per op), which two layers and the backward pass do not amplify past ~1e-6.
+        // 1e-5 relative: fused vs composite RMSNorm/rotary differ by float32 rounding (~1e-7 relative per op),
+        // which two layers and the backward pass do not amplify past ~1e-6; a wrong term would be O(1).
         Assert.True(Math.Abs(l0 - l1) <= 1e-5 * Math.Abs(l0), $"loss: onnx {l0:R} vs native {l1:R}");
         for (var p = 0; p < state.Parameters.Count; p++)
         {

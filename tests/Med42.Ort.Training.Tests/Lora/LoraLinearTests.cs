@@ -1,5 +1,5 @@
 // LoRA: config validation names the field; PEFT initialisation bounds; the unmerged LoRA graph's logits
-// equal those of a plain graph over merged weights W + (α/r)·B·A (acceptance 3).
+// equal those of a plain graph over merged weights W + (α/r)·B·A.
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Core.Randomness;
 using Med42.Ort.Core.Tensors;
