@@ -10,6 +10,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.Randomness;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Core.Tokenizers;
 using Med42.Ort.Eval;
@@ -213,7 +214,7 @@ internal sealed class EvalBenchmark : IBenchmark
         var b = new GraphBuilder("matmul_ceiling");
         var x = b.Input("x", DType.F32, rows, c.HiddenSize);
         var w = new float[c.HiddenSize * c.IntermediateSize];
-        var rng = new TinyLlama.SplitMix64(3);
+        var rng = new SplitMix64(3);
         for (var i = 0; i < w.Length; i++) w[i] = (float)(0.02 * rng.NextNormal());
         var weight = b.Initializer("w", TensorSource.FromFloats([c.HiddenSize, c.IntermediateSize], w));
         b.Output(b.MatMul(x, weight), "y");

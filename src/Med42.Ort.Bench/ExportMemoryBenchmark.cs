@@ -3,6 +3,7 @@
 // peak resident memory against the checkpoint size. Shape: LlamaShapes.TinyLlama1_1B (C 2048, F 5632, L 22, H 32, Hkv 4).
 using System.Diagnostics;
 using Med42.Ort.Core.Checkpoints;
+using Med42.Ort.Core.Randomness;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Graph.Onnx;
 using Med42.Ort.Llama;
@@ -53,7 +54,7 @@ internal sealed class ExportMemoryBenchmark : IBenchmark
 
     private static void WriteRandomBf16(Stream s, long count, int seed)
     {
-        var rng = new TinyLlama.SplitMix64((ulong)seed);
+        var rng = new SplitMix64((ulong)seed);
         var buffer = new byte[1 << 20];
         for (long done = 0; done < count;)
         {

@@ -6,6 +6,7 @@ using System.Globalization;
 using System.Text.Json;
 using Med42.Ort.Core.Checkpoints;
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.Randomness;
 using Med42.Ort.Llama;
 using Med42.Ort.Runtime;
 using Med42.Ort.Training.Artifacts;
@@ -64,7 +65,7 @@ internal sealed class TrainStepBenchmark : IBenchmark
     // One document per row: labels are the next token (the last is ignored), positions restart per row.
     private static Batch RandomBatch(int rows, int seq, int vocab)
     {
-        var rng = new Llama.Checkpoints.TinyLlama.SplitMix64(7);
+        var rng = new SplitMix64(7);
         var ids = new long[rows * seq];
         for (var i = 0; i < ids.Length; i++) ids[i] = 3 + (long)(rng.NextUInt64() % (ulong)(vocab - 3));
         var labels = new long[ids.Length];

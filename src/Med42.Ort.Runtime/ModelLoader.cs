@@ -2,6 +2,7 @@
 // decoder sessions over it. The tokenizer is found beside the model when not given (tokenizer.model,
 // tokenizer.json, tokenizer.bin, or llama2.c's tok{vocab}.model / .bin) and must match the model's vocab.
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Core.Tokenizers;
 using Med42.Ort.Graph.Onnx;
@@ -25,7 +26,7 @@ public static class ModelLoader
 
     private static string? FindTokenizer(string modelPath, LlamaConfig config)
     {
-        var dir = Directory.Exists(modelPath) ? modelPath : Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
+        var dir = ModelPath.Folder(modelPath);
         string[] names = [.. TokenizerLoader.FolderCandidates, $"tok{config.VocabSize}.model", $"tok{config.VocabSize}.bin"];
         return names.Select(n => Path.Combine(dir, n)).FirstOrDefault(File.Exists);
     }

@@ -1,4 +1,4 @@
-// Acceptance 3: `med42 eval` end to end on stories260K over a data folder laid out (symlinks, in a
+// `med42 eval` end to end on stories260K over a data folder laid out (symlinks, in a
 // TempDir) from the dev files in ../shared/data, run as the built med42.dll in a child process.
 // Checks: exit 0, every output written, per-task n, acc and stderr recomputed independently from the
 // samples JSONL (sample sd / √n, as the harness), accuracy near chance for a 260K-parameter story model.

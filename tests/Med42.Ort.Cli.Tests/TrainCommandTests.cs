@@ -1,5 +1,6 @@
-// Issue 3 acceptance 2 from the command line: `med42 train` on stories260K drives the loss on 8 fixed
-// samples below 0.05 (full) and lowers it measurably (LoRA), writing metrics, the loss plot and the output folder.
+// `med42 train` from the command line on stories260K: full fine-tuning memorises 8 fixed samples (loss
+// below 0.05, which only memorising them reaches) and LoRA lowers the loss measurably, writing metrics,
+// the loss plot and the output folder.
 using System.Globalization;
 using System.Text.Json;
 using Med42.Ort.Tests.Shared;

@@ -1,4 +1,4 @@
-// Acceptance 4: bad data is a Med42Exception naming file:line (or, with skipBad, a counted skip):
+// Bad data is a Med42Exception naming file:line (or, with skipBad, a counted skip):
 // missing field, answer index out of range, fewer than 2 choices, empty question, unknown task
 // name (listing the available ones), missing file for a requested task.
 using Med42.Ort.Core.Errors;

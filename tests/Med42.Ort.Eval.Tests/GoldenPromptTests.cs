@@ -1,4 +1,4 @@
-// Acceptance 1: for one real document per task (from the dev files in ../shared/data), the built
+// For one real document per task (from the dev files in ../shared/data), the built
 // context equals the lm-evaluation-harness v0.4 template character for character. The expected
 // strings were written by hand from the templates in EVAL_PROTOCOL.md and the raw records, not
 // from our output.

@@ -1,4 +1,4 @@
-// Acceptance: greedy generation on stories260K reproduces llama2.c's published outputs byte for byte.
+// Greedy generation on stories260K reproduces llama2.c's published outputs byte for byte.
 // The expected texts are read from ../shared/data/MANIFEST.md §1.1 (a), (b), (c) — the published
 // references — never from our own output.
 using System.Text;

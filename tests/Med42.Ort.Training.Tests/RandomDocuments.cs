@@ -1,5 +1,6 @@
 // Random tokenized documents for training-graph tests: 4–11 tokens, BOS first, ids in [3, 203), loss on every
 // token after BOS. Seeded (SplitMix64), so a test's data never changes between runs.
+using Med42.Ort.Core.Randomness;
 using Med42.Ort.Llama.Checkpoints;
 using Med42.Ort.Training.Data;
 
@@ -9,7 +10,7 @@ internal static class RandomDocuments
 {
     public static List<TokenizedDocument> Make(int n, ulong seed)
     {
-        var rng = new TinyLlama.SplitMix64(seed);
+        var rng = new SplitMix64(seed);
         return Enumerable.Range(0, n).Select(i =>
         {
             var len = 4 + (int)(rng.NextUInt64() % 8);

@@ -1,5 +1,6 @@
 using CommandLine;
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Core.Tokenizers;
 using Med42.Ort.Llama.Checkpoints;
@@ -42,7 +43,7 @@ internal sealed class ConvertCommand : ICommand
 
     internal static string? FindTokenizerFile(string model, int vocab)
     {
-        var dir = Directory.Exists(model) ? model : Path.GetDirectoryName(Path.GetFullPath(model))!;
+        var dir = ModelPath.Folder(model);
         return new[] { "tokenizer.model", "tokenizer.json", $"tok{vocab}.model" }.Select(n => Path.Combine(dir, n)).FirstOrDefault(File.Exists);
     }
 

@@ -130,7 +130,7 @@ internal sealed class ExportCommand : ICommand
 
     private string? TokenizerFolder()
     {
-        var dir = Directory.Exists(Model) ? Model : Path.GetDirectoryName(Path.GetFullPath(Model))!;
+        var dir = ModelPath.Folder(Model);
         return HfFolderWriter.TokenizerFiles.Any(f => File.Exists(Path.Combine(dir, f))) ? dir : null;
     }
 }

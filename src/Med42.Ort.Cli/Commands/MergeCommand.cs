@@ -31,7 +31,7 @@ internal sealed class MergeCommand : ICommand
         OutputFolder.CheckWritable(Out, Force);
         using var ckpt = LlamaCheckpoint.Open(Model);
         using var adapter = PeftAdapter.Read(Adapter, ckpt.Config);
-        var dir = Directory.Exists(Model) ? Model : Path.GetDirectoryName(Path.GetFullPath(Model))!;
+        var dir = ModelPath.Folder(Model);
         var tokenizer = HfFolderWriter.TokenizerFiles.Any(f => File.Exists(Path.Combine(dir, f))) ? dir : null;
         LoraMerge.Save(Out, ckpt.Config, ckpt.Weights, adapter, ConvertCommand.ParseDType(DType), tokenizer, Force);
         Console.WriteLine($"wrote {Out}");

@@ -7,6 +7,7 @@
 using System.Buffers.Binary;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
 
 namespace Med42.Ort.Core.Checkpoints;
@@ -33,25 +34,15 @@ public static class SafetensorsWriter
 {
     public const string IndexFileName = "model.safetensors.index.json";
 
+    private const int BufferBytes = 1 << 20;
     private static readonly JsonWriterOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
 
     public static void Write(string path, ITensorStore store, IReadOnlyDictionary<string, string>? metadata = null) =>
         Write(path, TensorSource.All(store), metadata);
 
     /// <summary>Writes one file atomically (temp name, then rename).</summary>
-    public static void Write(string path, IReadOnlyList<TensorSource> tensors, IReadOnlyDictionary<string, string>? metadata = null)
-    {
-        var tmp = TempName(path);
-        try
-        {
-            WriteFile(tmp, tensors, metadata);
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
-    }
+    public static void Write(string path, IReadOnlyList<TensorSource> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        AtomicFile.Write(path, s => WriteFile(s, tensors, metadata), BufferBytes);
 
     /// <summary>
     /// Writes "{prefix}.safetensors" when everything fits in one shard of <paramref name="maxShardBytes"/>,
@@ -84,17 +75,18 @@ public static class SafetensorsWriter
 
         var names = Enumerable.Range(1, shards.Count).Select(i => $"{prefix}-{i:D5}-of-{shards.Count:D5}.safetensors").ToList();
         var indexName = $"{prefix}.safetensors.index.json";
-        var temps = names.Append(indexName).Select(n => TempName(Path.Combine(dir, n))).ToList();
+        // Every shard and the index are complete before the first is renamed; the index goes last.
+        var pending = names.Append(indexName).Select(n => PendingFile.Create(Path.Combine(dir, n))).ToList();
         try
         {
-            for (var i = 0; i < shards.Count; i++) WriteFile(temps[i], shards[i], metadata);
-            File.WriteAllBytes(temps[^1], IndexJson(shards, names));
-            for (var i = 0; i < names.Count; i++) File.Move(temps[i], Path.Combine(dir, names[i]), overwrite: true);
-            File.Move(temps[^1], Path.Combine(dir, indexName), overwrite: true);
+            for (var i = 0; i < shards.Count; i++)
+                using (var s = pending[i].OpenWrite(BufferBytes)) WriteFile(s, shards[i], metadata);
+            using (var s = pending[^1].OpenWrite()) s.Write(IndexJson(shards, names));
+            foreach (var p in pending) p.Commit();
         }
         finally
         {
-            foreach (var t in temps) if (File.Exists(t)) File.Delete(t);
+            foreach (var p in pending) p.Dispose();
         }
         return [.. names, indexName];
     }
@@ -136,10 +128,9 @@ public static class SafetensorsWriter
         return ms.ToArray();
     }
 
-    private static void WriteFile(string path, IReadOnlyList<TensorSource> tensors, IReadOnlyDictionary<string, string>? metadata)
+    private static void WriteFile(Stream fs, IReadOnlyList<TensorSource> tensors, IReadOnlyDictionary<string, string>? metadata)
     {
         var header = Header([.. tensors.Select(t => t.Info)], metadata);
-        using var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
         Span<byte> len = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
         fs.Write(len);
@@ -174,9 +165,6 @@ public static class SafetensorsWriter
         ms.WriteByte((byte)'\n');
         return ms.ToArray();
     }
-
-    internal static string TempName(string path) =>
-        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.tmp-{Guid.NewGuid():N}");
 
     /// <summary>Passes writes through and refuses to write past the tensor's size.</summary>
     private sealed class CountingStream(Stream inner, TensorInfo info) : Stream

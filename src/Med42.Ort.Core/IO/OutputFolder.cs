@@ -1,6 +1,7 @@
-// Every export writes into a hidden temporary sibling of the output folder and renames it into place
-// at the end, so a failure never leaves a half-written model. A non-empty output folder is refused
-// unless the caller forces it (then it is replaced only after the new one is complete).
+// Every output folder (an export, a checkpoint) is written into a hidden temporary sibling and renamed
+// into place at the end, so a failure never leaves a half-written model under the final name. A
+// non-empty output folder is refused unless the caller forces it; a replaced folder is swapped out
+// only after the new one is complete. Test: Core.Tests/IO/AtomicWriteTests.
 using Med42.Ort.Core.Errors;
 
 namespace Med42.Ort.Core.IO;
@@ -20,10 +21,18 @@ public static class OutputFolder
     public static void Write(string dir, bool force, Action<string> write)
     {
         CheckWritable(dir, force);
+        Replace(dir, write);
+    }
+
+    /// <summary>
+    /// Like <see cref="Write"/> without the check: an existing <paramref name="dir"/> (a checkpoint of the
+    /// same step being rewritten) is replaced once the new folder is complete.
+    /// </summary>
+    public static void Replace(string dir, Action<string> write)
+    {
         var full = Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar);
-        var parent = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(parent);
-        var tmp = Path.Combine(parent, $".{Path.GetFileName(full)}.tmp-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var tmp = PendingFile.TempSibling(full);
         Directory.CreateDirectory(tmp);
         try
         {

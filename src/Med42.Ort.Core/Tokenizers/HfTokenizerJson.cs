@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.IO;
 
 namespace Med42.Ort.Core.Tokenizers;
 
@@ -221,21 +222,9 @@ public static class HfTokenizerJson
         w.WriteEndObject();
     }
 
-    internal static void WriteAtomically(string path, Action<Utf8JsonWriter> write)
+    internal static void WriteAtomically(string path, Action<Utf8JsonWriter> write) => AtomicFile.Write(path, stream =>
     {
-        var temp = path + ".tmp-" + Environment.ProcessId;
-        try
-        {
-            using (var stream = File.Create(temp))
-            using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            {
-                write(w);
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        write(w);
+    });
 }

@@ -3,6 +3,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Eval.Metrics;
 
 namespace Med42.Ort.Eval.Reports;

@@ -8,6 +8,7 @@
 // Test: tests/Med42.Ort.Export.Tests/Adapters/OnnxAdapterTests.cs.
 using Google.FlatBuffers;
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
 
 namespace Med42.Ort.Export.Adapters;
@@ -74,10 +75,7 @@ public static class OnnxAdapterFile
     /// <summary>Writes the file through a temporary sibling and a rename.</summary>
     public static void Write(string path, IReadOnlyList<OnnxAdapterParameter> parameters, int adapterVersion = 1, int modelVersion = 1)
     {
-        var bytes = ToBytes(parameters, adapterVersion, modelVersion);
-        var tmp = path + ".tmp";
-        File.WriteAllBytes(tmp, bytes);
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.WriteAllBytes(path, ToBytes(parameters, adapterVersion, modelVersion));
     }
 
     /// <summary>

@@ -3,6 +3,7 @@
 // model.{type, bos/eos/pad ids, context_length, vocab_size, decoder{filename, head_size, hidden_size,
 // num_attention_heads, num_key_value_heads, num_hidden_layers, inputs, outputs, session_options}} and search.
 using System.Text.Json;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Llama;
 using Med42.Ort.Llama.Graphs;
 
@@ -15,10 +16,9 @@ public static class GenAiConfig
     /// <param name="extraStopIds">Stop ids besides EOS (llama2.c models end a story with BOS); written as an eos_token_id array.</param>
     public static void Write(string path, LlamaConfig c, string modelFile, bool pastPresentShareBuffer, IReadOnlyList<int>? extraStopIds = null)
     {
-        var tmp = path + ".tmp";
-        using (var stream = File.Create(tmp))
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        AtomicFile.Write(path, stream =>
         {
+            using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
             w.WriteStartObject();
             w.WriteStartObject("model");
             w.WriteNumber("bos_token_id", c.BosTokenId);
@@ -78,7 +78,6 @@ public static class GenAiConfig
             w.WriteNumber("top_p", 1.0);
             w.WriteEndObject();
             w.WriteEndObject();
-        }
-        File.Move(tmp, path, overwrite: true);
+        });
     }
 }

@@ -3,6 +3,7 @@
 // (HfTokenizerJson, transformers' LlamaConverter layout) or copied from a folder that has them.
 // Missing or mismatched tokenizers are refused before anything is written.
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tokenizers;
 using Med42.Ort.Llama;
 
@@ -16,7 +17,7 @@ public sealed record TokenizerSource(string Path, bool IsSentencePiece)
     /// </summary>
     public static TokenizerSource Find(string modelPath, string? explicitPath, LlamaConfig config)
     {
-        var dir = Directory.Exists(modelPath) ? modelPath : System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(modelPath))!;
+        var dir = ModelPath.Folder(modelPath);
         string? path = explicitPath;
         if (path is not null && Directory.Exists(path)) { dir = path; path = null; }
         path ??= new[] { "tokenizer.model", $"tok{config.VocabSize}.model", HfTokenizerJson.TokenizerFile }

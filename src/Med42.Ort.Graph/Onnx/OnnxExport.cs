@@ -2,6 +2,7 @@
 // Large initializers stream to one external-data file beside the model: mandatory above 2 GB
 // (protobuf's limit), optional below. External paths are relative names inside the model folder.
 using Google.Protobuf;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Graph.Ir;
 using Onnx;
@@ -40,29 +41,22 @@ public static class OnnxExport
         var dataName = fileName + ".data";
         var modelPath = Path.Combine(folder, fileName);
         var dataPath = Path.Combine(folder, dataName);
-        var tmpModel = modelPath + ".tmp";
-        var tmpData = dataPath + ".tmp";
         var usesExternal = graph.Initializers.Any(i => i.Data.ByteSize >= threshold);
-        try
+        using var pendingModel = PendingFile.Create(modelPath);
+        using var pendingData = PendingFile.Create(dataPath);
+        ModelProto model;
+        if (usesExternal)
         {
-            ModelProto model;
-            if (usesExternal)
-            {
-                using var data = new FileStream(tmpData, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-                model = Build(graph, options, dataName, data, threshold);
-            }
-            else model = Build(graph, options, null, null, long.MaxValue);
-            using (var output = new FileStream(tmpModel, FileMode.Create, FileAccess.Write))
-                model.WriteTo(output);
-            if (usesExternal) File.Move(tmpData, dataPath, overwrite: true);
-            else if (File.Exists(dataPath)) File.Delete(dataPath);
-            File.Move(tmpModel, modelPath, overwrite: true);
+            using var data = pendingData.OpenWrite(1 << 20);
+            model = Build(graph, options, dataName, data, threshold);
         }
-        finally
-        {
-            if (File.Exists(tmpModel)) File.Delete(tmpModel);
-            if (File.Exists(tmpData)) File.Delete(tmpData);
-        }
+        else model = Build(graph, options, null, null, long.MaxValue);
+        using (var output = pendingModel.OpenWrite())
+            model.WriteTo(output);
+        // The data file first: a model under the final name always finds its data.
+        if (usesExternal) pendingData.Commit();
+        else if (File.Exists(dataPath)) File.Delete(dataPath);
+        pendingModel.Commit();
         return modelPath;
     }
 

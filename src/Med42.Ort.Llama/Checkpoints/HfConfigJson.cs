@@ -7,6 +7,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Med42.Ort.Core.Checkpoints;
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
 
 namespace Med42.Ort.Llama.Checkpoints;
@@ -119,28 +120,16 @@ public static class HfConfigJson
         _ => throw new ArgumentException($"{t} is not a checkpoint weight dtype (F32, F16, BF16)"),
     };
 
-    private static void WriteJson(string path, Action<Utf8JsonWriter> body)
+    private static void WriteJson(string path, Action<Utf8JsonWriter> body) => AtomicFile.Write(path, fs =>
     {
-        var tmp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.tmp-{Guid.NewGuid():N}");
-        try
+        using (var w = new Utf8JsonWriter(fs, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew))
-            {
-                using (var w = new Utf8JsonWriter(fs, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-                {
-                    w.WriteStartObject();
-                    body(w);
-                    w.WriteEndObject();
-                }
-                fs.WriteByte((byte)'\n');
-            }
-            File.Move(tmp, path, overwrite: true);
+            w.WriteStartObject();
+            body(w);
+            w.WriteEndObject();
         }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
-    }
+        fs.WriteByte((byte)'\n');
+    });
 
     private static bool TryGet(JsonElement root, string field, out JsonElement value) =>
         root.TryGetProperty(field, out value) && value.ValueKind != JsonValueKind.Null;

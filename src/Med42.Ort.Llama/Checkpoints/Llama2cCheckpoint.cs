@@ -7,6 +7,7 @@
 // Tests: tests/Med42.Ort.Llama.Tests/Checkpoints/Llama2cCheckpointTests.cs.
 using System.Buffers.Binary;
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
 
 namespace Med42.Ort.Llama.Checkpoints;
@@ -98,56 +99,47 @@ public static class Llama2cCheckpoint
     public static void Write(string path, LlamaConfig config, ITensorStore weights)
     {
         config.Validate(weights.Source);
-        var tmp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.tmp-{Guid.NewGuid():N}");
-        try
+        AtomicFile.Write(path, fs =>
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            Span<byte> header = stackalloc byte[HeaderBytes];
+            int[] h = [config.HiddenSize, config.IntermediateSize, config.NumHiddenLayers, config.NumAttentionHeads,
+                config.NumKeyValueHeads, config.TieWordEmbeddings ? config.VocabSize : -config.VocabSize, config.MaxPositionEmbeddings];
+            for (var i = 0; i < 7; i++) BinaryPrimitives.WriteInt32LittleEndian(header[(4 * i)..], h[i]);
+            fs.Write(header);
+            var (d, hq, hkv) = (config.HeadDim, config.NumAttentionHeads, config.NumKeyValueHeads);
+            foreach (var (name, _, _, perLayer) in Arrays(config))
             {
-                Span<byte> header = stackalloc byte[HeaderBytes];
-                int[] h = [config.HiddenSize, config.IntermediateSize, config.NumHiddenLayers, config.NumAttentionHeads,
-                    config.NumKeyValueHeads, config.TieWordEmbeddings ? config.VocabSize : -config.VocabSize, config.MaxPositionEmbeddings];
-                for (var i = 0; i < 7; i++) BinaryPrimitives.WriteInt32LittleEndian(header[(4 * i)..], h[i]);
-                fs.Write(header);
-                var (d, hq, hkv) = (config.HeadDim, config.NumAttentionHeads, config.NumKeyValueHeads);
-                foreach (var (name, _, _, perLayer) in Arrays(config))
+                if (name is "freq_cis_real" or "freq_cis_imag")
                 {
-                    if (name is "freq_cis_real" or "freq_cis_imag")
+                    fs.Write(FreqCis(config, name == "freq_cis_real"));
+                    continue;
+                }
+                for (var l = 0; l < (perLayer ? config.NumHiddenLayers : 1); l++)
+                {
+                    byte[] F32(string hfName)
                     {
-                        fs.Write(FreqCis(config, name == "freq_cis_real"));
-                        continue;
+                        var values = weights.ReadFloat32(hfName);
+                        return System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
                     }
-                    for (var l = 0; l < (perLayer ? config.NumHiddenLayers : 1); l++)
+                    fs.Write(name switch
                     {
-                        byte[] F32(string hfName)
-                        {
-                            var values = weights.ReadFloat32(hfName);
-                            return System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
-                        }
-                        fs.Write(name switch
-                        {
-                            "token_embedding" => F32(WeightLayout.Embedding),
-                            "rms_final" => F32(WeightLayout.FinalNorm),
-                            "wcls" => F32(WeightLayout.LmHead),
-                            "rms_att" => F32(WeightLayout.InputNorm(l)),
-                            "rms_ffn" => F32(WeightLayout.PostAttentionNorm(l)),
-                            "wq" => RotaryPermutation.HalvesToInterleaved(F32(WeightLayout.Projection(l, "q_proj")), hq, d),
-                            "wk" => RotaryPermutation.HalvesToInterleaved(F32(WeightLayout.Projection(l, "k_proj")), hkv, d),
-                            "wv" => F32(WeightLayout.Projection(l, "v_proj")),
-                            "wo" => F32(WeightLayout.Projection(l, "o_proj")),
-                            "w1" => F32(WeightLayout.Projection(l, "gate_proj")),
-                            "w2" => F32(WeightLayout.Projection(l, "down_proj")),
-                            "w3" => F32(WeightLayout.Projection(l, "up_proj")),
-                            _ => throw new InvalidOperationException(name),
-                        });
-                    }
+                        "token_embedding" => F32(WeightLayout.Embedding),
+                        "rms_final" => F32(WeightLayout.FinalNorm),
+                        "wcls" => F32(WeightLayout.LmHead),
+                        "rms_att" => F32(WeightLayout.InputNorm(l)),
+                        "rms_ffn" => F32(WeightLayout.PostAttentionNorm(l)),
+                        "wq" => RotaryPermutation.HalvesToInterleaved(F32(WeightLayout.Projection(l, "q_proj")), hq, d),
+                        "wk" => RotaryPermutation.HalvesToInterleaved(F32(WeightLayout.Projection(l, "k_proj")), hkv, d),
+                        "wv" => F32(WeightLayout.Projection(l, "v_proj")),
+                        "wo" => F32(WeightLayout.Projection(l, "o_proj")),
+                        "w1" => F32(WeightLayout.Projection(l, "gate_proj")),
+                        "w2" => F32(WeightLayout.Projection(l, "down_proj")),
+                        "w3" => F32(WeightLayout.Projection(l, "up_proj")),
+                        _ => throw new InvalidOperationException(name),
+                    });
                 }
             }
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+        }, bufferSize: 1 << 20);
     }
 
     /// <summary>Exact file size a version-0 checkpoint of this config has.</summary>

@@ -5,6 +5,7 @@
 // Tests: tests/Med42.Ort.Llama.Tests/Checkpoints/LlamaCheckpointTests.cs.
 using Med42.Ort.Core.Checkpoints;
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
 
 namespace Med42.Ort.Llama.Checkpoints;
@@ -35,7 +36,7 @@ public sealed class LlamaCheckpoint : IDisposable
         }
         if (Path.GetFileName(path) is "config.json" || path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)
             || path.EndsWith(".safetensors.index.json", StringComparison.OrdinalIgnoreCase))
-            return OpenFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            return OpenFolder(ModelPath.Folder(path));
         var (config, weights) = Llama2cCheckpoint.Read(path);
         return Checked(new LlamaCheckpoint { Config = config, Weights = weights, Source = path, Format = CheckpointFormat.Llama2c });
     }

@@ -1,8 +1,8 @@
 // The LoRA adapter tensors of a model: names (PEFT's), shapes, PEFT-style initialisation, and merging
 // into the base weights. A is [r, in] and B is [out, r] as in PEFT's nn.Linear(in, r) / nn.Linear(r, out).
 // Init matches PEFT reset_lora_parameters: kaiming_uniform_(A, a=√5) ⇒ U(−1/√in, 1/√in); B = 0.
+using Med42.Ort.Core.Randomness;
 using Med42.Ort.Core.Tensors;
-using Med42.Ort.Llama.Checkpoints;
 
 namespace Med42.Ort.Llama.Lora;
 
@@ -38,7 +38,7 @@ public static class LoraWeights
     public static InMemoryTensorStore Initialize(LlamaConfig c, LoraConfig l, ulong seed)
     {
         var store = new InMemoryTensorStore($"<lora init seed {seed}>");
-        var rng = new TinyLlama.SplitMix64(seed);
+        var rng = new SplitMix64(seed);
         foreach (var spec in For(c, l))
         {
             var values = new float[spec.ElementCount];

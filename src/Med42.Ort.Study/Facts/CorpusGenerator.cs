@@ -1,3 +1,4 @@
+using Med42.Ort.Core.Randomness;
 // The "textbook" pretraining corpus: several phrasings of every corpus fact (pretrain-only facts and
 // part of the held-in ones) mixed with generic, fact-free filler so a tiny model learns plain English,
 // glossary lines naming each held-in subject and object alone, and fact-free "Question: …\nAnswer: …" pairs.

@@ -1,3 +1,4 @@
+using Med42.Ort.Core.Randomness;
 // Seeded assignment of every fact to one of three disjoint groups (held-in, pretrain-only,
 // never-trained), stratified per relation so every relation has items in every group.
 namespace Med42.Ort.Study.Facts;

@@ -1,3 +1,4 @@
+using Med42.Ort.Core.Randomness;
 // The fine-tuning instruction set over the held-in facts: free-text questions and answers from the
 // training templates, short-answer practice questions (training stems, the object as the answer), plus multiple-choice practice records in the MedQA prompt layout whose output
 // is the answer letter (training stems only; distractors are trained objects only). The Med42 chat

@@ -3,6 +3,7 @@
 // object can occur in training text at all), so a model cannot pick the answer merely because it is the one
 // option it has (or has not) seen; answer positions are balanced exactly (n/4 per letter, shuffled).
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.Randomness;
 
 namespace Med42.Ort.Study.Facts;
 

@@ -1,9 +1,10 @@
-// Serialises a StudyDataset: plain-text corpus, Alpaca JSONL (issue 3's reader), the generic
-// multiple-choice JSONL {question, choices, answer (0-based)} (issue 4's reader) and a manifest.
+// Serialises a StudyDataset: plain-text corpus, Alpaca JSONL (read by Training's DatasetReader), the generic
+// multiple-choice JSONL {question, choices, answer (0-based)} (read by Eval's GenericJsonlTask) and a manifest.
 // Output is byte-deterministic: fixed field order, "\n" line ends, no timestamps.
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Med42.Ort.Core.IO;
 
 namespace Med42.Ort.Study.Facts;
 
@@ -148,11 +149,5 @@ internal static class StudyDataWriter
         return ms.ToArray();
     }
 
-    private static void WriteAtomic(string dir, string name, byte[] bytes)
-    {
-        var final = Path.Combine(dir, name);
-        var temp = Path.Combine(dir, "." + name + ".tmp");
-        File.WriteAllBytes(temp, bytes);
-        File.Move(temp, final, overwrite: true);
-    }
+    private static void WriteAtomic(string dir, string name, byte[] bytes) => AtomicFile.WriteAllBytes(Path.Combine(dir, name), bytes);
 }

@@ -2,6 +2,7 @@
 // (pretraining), the instruction set (fine-tuning) and the multiple-choice evaluation sets, with the
 // leakage check run before anything is returned. Same seed and options => byte-identical files.
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.Randomness;
 
 namespace Med42.Ort.Study.Facts;
 

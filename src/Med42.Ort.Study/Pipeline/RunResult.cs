@@ -1,6 +1,7 @@
 // What one run of the study produced, as stored in <out>/eval-<run>/run.json and read by the report:
 // cost (trainable parameters, peak memory, throughput, wall time), losses and per-task accuracy.
 using System.Text.Json;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Training.Trainer;
 
 namespace Med42.Ort.Study.Pipeline;
@@ -37,8 +38,7 @@ public sealed record RunResult
 
     public void Save(string path)
     {
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, RecipeLoader.Json) + "\n");
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, RecipeLoader.Json) + "\n");
     }
 
     public static RunResult Load(string path) =>
@@ -49,7 +49,6 @@ public sealed record RunResult
 
     public static void SaveStats(TrainStats s, string path)
     {
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(s, RecipeLoader.Json) + "\n");
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(s, RecipeLoader.Json) + "\n");
     }
 }

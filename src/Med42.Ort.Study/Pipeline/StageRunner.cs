@@ -4,6 +4,7 @@
 // Every stage appends one line {stage, status, seconds, fingerprint} to <out>/stages.jsonl.
 using System.Diagnostics;
 using System.Text.Json;
+using Med42.Ort.Core.IO;
 
 namespace Med42.Ort.Study.Pipeline;
 
@@ -50,8 +51,7 @@ public sealed class StageRunner(string outDir, string fingerprint, bool fresh)
         work(dir);
         var seconds = clock.Elapsed.TotalSeconds;
         var marker = Path.Combine(dir, MarkerFile);
-        File.WriteAllText(marker + ".tmp", JsonSerializer.Serialize(new { stage, fingerprint = fp, seconds }) + "\n");
-        File.Move(marker + ".tmp", marker, overwrite: true);
+        AtomicFile.WriteAllText(marker, JsonSerializer.Serialize(new { stage, fingerprint = fp, seconds }) + "\n");
         Log(new StageEvent(stage, "ran", seconds));
     }
 

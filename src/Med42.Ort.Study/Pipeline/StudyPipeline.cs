@@ -9,6 +9,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tokenizers;
 using Med42.Ort.Eval;
 using Med42.Ort.Llama;
@@ -91,7 +92,7 @@ public static class StudyPipeline
         else
         {
             basePath = config.Base;
-            tokenizerPath = config.Tokenizer ?? (Directory.Exists(config.Base) ? config.Base : Path.GetDirectoryName(Path.GetFullPath(config.Base))!);
+            tokenizerPath = config.Tokenizer ?? ModelPath.Folder(config.Base);
         }
 
         var instruct = config.Instruct.Count > 0 ? config.Instruct : [Path.Combine(dataDir, StudyDataset.InstructFile)];

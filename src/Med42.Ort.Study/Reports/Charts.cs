@@ -1,5 +1,6 @@
 // Charts for training runs and the study report (ScottPlot 5, written as PNG or SVG by extension).
 // Written to a temporary name first, then renamed.
+using Med42.Ort.Core.IO;
 using ScottPlot;
 
 namespace Med42.Ort.Study.Reports;
@@ -57,12 +58,9 @@ public static class Charts
         Save(plot, path);
     }
 
-    private static void Save(Plot plot, string path)
+    private static void Save(Plot plot, string path) => AtomicFile.WriteVia(path, tmp =>
     {
-        var ext = Path.GetExtension(path).ToLowerInvariant();
-        var tmp = path + ".tmp" + ext;
-        if (ext == ".svg") plot.SaveSvg(tmp, Width, Height);
+        if (Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase)) plot.SaveSvg(tmp, Width, Height);
         else plot.SavePng(tmp, Width, Height);
-        File.Move(tmp, path, overwrite: true);
-    }
+    });
 }

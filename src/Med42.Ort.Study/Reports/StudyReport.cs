@@ -6,6 +6,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Study.Pipeline;
 
 namespace Med42.Ort.Study.Reports;
@@ -171,8 +172,8 @@ public sealed class StudyReport
         Charts.GroupedBars(Path.Combine(dir, ChartFiles[3]), "Training throughput per run", "train tokens / s", ["tokens/s"],
             trained.Select(r => (r.Name, new[] { r.Train!.TokensPerSecond }, (double[]?)null)).ToList());
         var md = Markdown(stages);
-        WriteAtomic(Path.Combine(dir, MarkdownFile), md);
-        WriteAtomic(Path.Combine(dir, HtmlFile), Html(dir, stages));
+        AtomicFile.WriteAllText(Path.Combine(dir, MarkdownFile), md);
+        AtomicFile.WriteAllText(Path.Combine(dir, HtmlFile), Html(dir, stages));
     }
 
     private string Html(string dir, IReadOnlyList<StageEvent> stages)
@@ -209,11 +210,5 @@ public sealed class StudyReport
             foreach (var r in rows) sb.Append("<tr>").Append(string.Concat(r.Select(c => $"<td>{WebUtility.HtmlEncode(c)}</td>"))).Append("</tr>\n");
             sb.Append("</tbody>\n</table>\n");
         }
-    }
-
-    private static void WriteAtomic(string path, string text)
-    {
-        File.WriteAllText(path + ".tmp", text, new UTF8Encoding(false));
-        File.Move(path + ".tmp", path, overwrite: true);
     }
 }

@@ -1,6 +1,7 @@
 // Reads, templates and tokenizes every data file, checks the tokenizer against the model vocabulary,
 // applies the truncation policy and splits off validation documents (a seeded permutation).
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.Randomness;
 using Med42.Ort.Core.Tokenizers;
 
 namespace Med42.Ort.Training.Data;
@@ -61,7 +62,7 @@ public static class Shuffle
     public static int[] Permutation(int n, ulong seed)
     {
         var p = Enumerable.Range(0, n).ToArray();
-        var rng = new Med42.Ort.Llama.Checkpoints.TinyLlama.SplitMix64(seed);
+        var rng = new SplitMix64(seed);
         for (var i = n - 1; i > 0; i--)
         {
             var j = (int)(rng.NextUInt64() % (ulong)(i + 1));

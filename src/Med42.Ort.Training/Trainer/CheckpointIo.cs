@@ -4,6 +4,7 @@
 using System.Text.Json;
 using Med42.Ort.Core.Checkpoints;
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
 
 namespace Med42.Ort.Training.Trainer;
@@ -29,12 +30,7 @@ public static class CheckpointIo
 
     public static void Save(string dir, TrainingState state, TrainerState trainer)
     {
-        var full = Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar);
-        var parent = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(parent);
-        var tmp = Path.Combine(parent, $".{Path.GetFileName(full)}.tmp-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(tmp);
-        try
+        OutputFolder.Replace(dir, tmp =>
         {
             SafetensorsWriter.Write(Path.Combine(tmp, ParamsFile), state.ToStore());
             var opt = new InMemoryTensorStore("<optimizer>");
@@ -45,13 +41,7 @@ public static class CheckpointIo
             }
             SafetensorsWriter.Write(Path.Combine(tmp, OptimizerFile), opt);
             File.WriteAllText(Path.Combine(tmp, StateFile), JsonSerializer.Serialize(trainer, Json));
-            if (Directory.Exists(full)) Directory.Delete(full, recursive: true);
-            Directory.Move(tmp, full);
-        }
-        finally
-        {
-            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
-        }
+        });
     }
 
     /// <summary>Loads a checkpoint into <paramref name="state"/>'s buffers (names and shapes must match).</summary>

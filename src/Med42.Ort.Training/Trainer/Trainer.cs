@@ -1,6 +1,7 @@
 // `med42 train` end to end: data and artifacts, a backend bound to them (TrainingSetup picks it), resume, the loop
 // (TrainingLoop: TrainingStep, evaluation, metrics, checkpoints) and the final HF folder (full) or PEFT adapter (LoRA).
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Core.Tokenizers;
 using Med42.Ort.Llama;
@@ -26,7 +27,7 @@ public static class Trainer
     {
         o.Validate();
         using var checkpoint = LlamaCheckpoint.Open(o.Model);
-        var tokenizerPath = o.Tokenizer ?? (Directory.Exists(o.Model) ? o.Model : Path.GetDirectoryName(Path.GetFullPath(o.Model))!);
+        var tokenizerPath = o.Tokenizer ?? ModelPath.Folder(o.Model);
         var tokenizer = TokenizerLoader.Load(tokenizerPath, checkpoint.Format == CheckpointFormat.Llama2c ? checkpoint.Config.VocabSize : null);
         return Run(o, checkpoint.Config, checkpoint.Weights, tokenizer, tokenizerPath, progress, ct, setup);
     }

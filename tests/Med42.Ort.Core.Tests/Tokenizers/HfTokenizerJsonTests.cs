@@ -1,5 +1,6 @@
-// tokenizer.json written from a SentencePiece model and read back gives the SentencePiece ids
-// (issue 2 point 5, issue 6 point 5); the files have the fields HF / ORT GenAI read; bad JSON is located.
+// tokenizer.json written from a SentencePiece model and read back gives the SentencePiece ids (the
+// exported folders' tokenizer must encode as the model was trained); the files have the fields HF /
+// ORT GenAI read; bad JSON is located.
 using System.Text.Json;
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Core.Tokenizers;

@@ -1,4 +1,4 @@
-// Acceptance (issue 2 point 5): the five Llama-2 reference encodings and tok512's "Once upon a time",
+// The five published Llama-2 reference encodings and tok512's "Once upon a time",
 // through tokenizer.model (Microsoft.ML.Tokenizers) and llama2.c tokenizer.bin (run.c encode()).
 using Med42.Ort.Core.Tokenizers;
 using Med42.Ort.Tests.Shared;

@@ -1,6 +1,7 @@
 // Base + LoRA adapter applied on the fly (PeftAdapter + LoraLinear inside the scoring graphs) against the
 // naive path over weights merged in C# (LoraWeights.Merge: W + (α/r)·B·A in float64): same numbers.
 using Med42.Ort.Core.Checkpoints;
+using Med42.Ort.Core.Randomness;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Core.Tokenizers;
 using Med42.Ort.Eval.Onnx;
@@ -22,7 +23,7 @@ public class AdapterScoringTests
         var lora = new LoraConfig { Rank = 4, Alpha = 8, Targets = ["q_proj", "v_proj", "down_proj"] };
         // Random A and B (PEFT initialises B = 0, which would make the adapter a no-op and the test vacuous).
         var adapter = new InMemoryTensorStore("adapter");
-        var rng = new TinyLlama.SplitMix64(11);
+        var rng = new SplitMix64(11);
         foreach (var spec in LoraWeights.For(ckpt.Config, lora))
             adapter.AddFloat(spec.Name, spec.Shape, Enumerable.Range(0, (int)spec.ElementCount).Select(_ => (float)(0.2 * rng.NextNormal())).ToArray());
 

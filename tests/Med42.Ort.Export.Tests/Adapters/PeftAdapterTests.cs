@@ -1,10 +1,11 @@
-// Acceptance 3 and 6: PEFT adapter folders round-trip (write → read → identical tensors and config),
+// PEFT adapter folders round-trip (write → read → identical tensors and config),
 // a PEFT folder written here byte by byte from PEFT's documented layout (adapter_config.json as
 // save_pretrained writes it, a safetensors file assembled by hand: u64 header length, JSON header,
 // raw little-endian data) reads back, and bad adapters are refused with the tensor or key named.
 using System.Buffers.Binary;
 using System.Text;
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.Randomness;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Export.Adapters;
 using Med42.Ort.Llama;
@@ -22,7 +23,7 @@ public class PeftAdapterTests
 
     internal static InMemoryTensorStore RandomAdapter(LlamaConfig c, LoraConfig l, ulong seed, double std = 0.1)
     {
-        var rng = new Llama.Checkpoints.TinyLlama.SplitMix64(seed);
+        var rng = new SplitMix64(seed);
         var store = new InMemoryTensorStore("<random adapter>");
         foreach (var spec in LoraWeights.For(c, l))
             store.AddFloat(spec.Name, spec.Shape, Enumerable.Range(0, (int)spec.ElementCount).Select(_ => (float)(rng.NextNormal() * std)).ToArray());

@@ -1,8 +1,8 @@
-// Acceptance 1: stories260K exported as an ONNX Runtime GenAI folder. GenAI's own greedy loop
+// stories260K exported as an ONNX Runtime GenAI folder. GenAI's own greedy loop
 // (Model, GeneratorParams do_sample=false, Generator) produces token for token what the project's
 // InferenceSession path produces, which is llama2.c's published text (b) of MANIFEST §1.1 — for fp32,
 // and for fp16 and int4 folders against our session on the same graph. GenAI's tokenizer, reading our
-// tokenizer.json, encodes like SentencePiece and decodes back (acceptance 5 for tok512).
+// tokenizer.json, encodes tok512's text like SentencePiece and decodes it back.
 using Med42.Ort.Llama.Lora;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Core.Tokenizers;

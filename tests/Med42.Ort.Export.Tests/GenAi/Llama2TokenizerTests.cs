@@ -1,4 +1,4 @@
-// Acceptance 5 for the Llama-2 tokenizer.model (32000 pieces): tokenizer.json written by our converter,
+// The Llama-2 tokenizer.model (32000 pieces) through GenAI: tokenizer.json written by our converter,
 // read by ONNX Runtime GenAI's tokenizer (in a tiny random GenAI folder with vocab 32000, since GenAI
 // loads a tokenizer only through a model folder), gives the ids of MANIFEST §2.2's reference encodings
 // (llama2.c test.c, from Meta's Python tokenizer) and our SentencePiece path, and decodes them back.

@@ -1,6 +1,7 @@
 // int4: our quantiser's dequantised weights equal what ONNX Runtime's own MatMulNBits computes from
 // the same packed tensors (x = I_K reads W back: y[k, n] = Σ_j I[k,j]·W[n,j] = W[n,k]), the RTN error
 // bound holds, and int4 stories260K stays small and close to fp32 in perplexity on MANIFEST §1.1 (b).
+using Med42.Ort.Core.Randomness;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Export.GenAi;
 using Med42.Ort.Graph;
@@ -18,7 +19,7 @@ public class Int4QuantizerTests(ITestOutputHelper output)
 {
     private static float[] RandomWeight(int n, int k, ulong seed)
     {
-        var rng = new TinyLlama.SplitMix64(seed);
+        var rng = new SplitMix64(seed);
         var w = new float[n * k];
         for (var i = 0; i < w.Length; i++) w[i] = (float)(rng.NextNormal() * 0.05);
         w[3] = 0.4f; // an outlier, so blocks differ in scale
@@ -113,6 +114,8 @@ public class Int4QuantizerTests(ITestOutputHelper output)
         var pFp32 = Stories260K.Perplexity(fp32Session, ids);
         var pInt4 = Stories260K.Perplexity(int4Session, ids);
         output.WriteLine($"perplexity on MANIFEST 1.1 (b), {ids.Count} tokens: fp32 {pFp32:F4}, int4 block 32 symmetric {pInt4:F4}");
-        Assert.True(Math.Abs(pInt4 - pFp32) <= 0.10 * pFp32, $"int4 perplexity {pInt4} is not within 10% of fp32's {pFp32}"); // the acceptance bound
+        // 10%: round-to-nearest int4 in blocks of 32 costs a small Llama a few percent of perplexity, while a wrong
+        // scale, zero point or nibble order sends it towards the vocabulary size (512), far outside 10%.
+        Assert.True(Math.Abs(pInt4 - pFp32) <= 0.10 * pFp32, $"int4 perplexity {pInt4} is not within 10% of fp32's {pFp32}");
     }
 }

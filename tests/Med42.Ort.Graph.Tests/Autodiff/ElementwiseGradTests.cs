@@ -1,6 +1,7 @@
 // Element-wise gradient rules (Add/Sub/Mul/Div/Pow with broadcasting, unary ops) against float64
 // central finite differences via GradCheck. Run: dotnet test tests/Med42.Ort.Graph.Tests --filter ElementwiseGradTests
 using Med42.Ort.Graph.Ir;
+using Med42.Ort.Tests.Shared.Autodiff;
 
 namespace Med42.Ort.Graph.Tests.Autodiff;
 

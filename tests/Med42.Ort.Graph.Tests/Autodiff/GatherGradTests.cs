@@ -1,6 +1,7 @@
 // Gather (embedding, repeated ids), GatherElements and SoftmaxCrossEntropyLoss (ignore_index) rules
 // against central finite differences.
 using Med42.Ort.Core.Tensors;
+using Med42.Ort.Tests.Shared.Autodiff;
 
 namespace Med42.Ort.Graph.Tests.Autodiff;
 

@@ -1,3 +1,4 @@
+using Med42.Ort.Tests.Shared.Autodiff;
 // ReduceSum / ReduceMean / Softmax / LogSoftmax gradient rules against central finite differences.
 namespace Med42.Ort.Graph.Tests.Autodiff;
 

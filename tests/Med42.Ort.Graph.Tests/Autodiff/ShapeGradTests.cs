@@ -1,6 +1,7 @@
 // Shape-manipulating gradient rules (Reshape, Transpose, Slice, Concat, Split, Unsqueeze, Squeeze,
 // Expand) against central finite differences.
 using Med42.Ort.Graph.Ir;
+using Med42.Ort.Tests.Shared.Autodiff;
 
 namespace Med42.Ort.Graph.Tests.Autodiff;
 

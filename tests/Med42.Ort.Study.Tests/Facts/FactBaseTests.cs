@@ -47,7 +47,7 @@ public class FactBaseTests
     [Fact]
     public void KnownClassicFactsArePresent()
     {
-        // A few anchors from the brief, so an accidental edit of the data file is noticed.
+        // A few classic textbook facts as anchors, so an accidental edit of the data file is noticed.
         Assert.True(Embedded.IsCorrect("deficiency", "thiamine deficiency", "Wernicke encephalopathy"));
         Assert.True(Embedded.IsCorrect("drug_class", "Metformin", "BIGUANIDE"));
         Assert.False(Embedded.IsCorrect("drug_class", "metformin", "sulfonylurea"));

@@ -1,4 +1,4 @@
-// The stage machinery of `med42 study` (issue 7, acceptance 3: interrupting and rerunning resumes):
+// The stage machinery of `med42 study` (interrupting and rerunning resumes):
 // finished stages are skipped, unfinished ones rerun from a clean folder, a changed configuration
 // or --fresh reruns everything, and every stage is logged to stages.jsonl.
 using Med42.Ort.Tests.Shared;

@@ -1,4 +1,4 @@
-// Acceptance 6 of issue 7: bad study configurations fail before any work starts, naming the field;
+// Bad study configurations fail before any work starts, naming the field;
 // and every shipped study recipe (models/recipes/*-study.yaml) loads and validates.
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Llama.Lora;
@@ -17,7 +17,7 @@ public sealed class StudyConfigTests
         using var tmp = new TempDir();
         Valid(tmp.Path).Validate();
         StudyDefaults.Embedded(quick: false).Validate();
-        // The default compares the base with full and at least two LoRA ranks (issue 7, pipeline).
+        // The default compares the base with full and at least two LoRA ranks (the study's question is full vs LoRA and how rank matters).
         var runs = StudyDefaults.Embedded().Runs;
         Assert.Contains(runs, r => r.Kind == RunKind.Base);
         Assert.Contains(runs, r => r.Kind == RunKind.Full);

@@ -1,4 +1,4 @@
-// `med42 study` end to end (issue 7, acceptance 2, 3, 5): a tiny configuration run twice gives the
+// `med42 study` end to end: a tiny configuration run twice gives the
 // same numbers (determinism on CPU with fixed threads) and resumes after a later stage is lost; the
 // --quick default completes and its numbers are sane (Slow); a stories260K base with the shared
 // benchmark dev files evaluates the real benchmark formats (Slow, needs ../shared/data).

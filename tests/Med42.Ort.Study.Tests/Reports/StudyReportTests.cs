@@ -1,4 +1,4 @@
-// The study report (issue 7, report + acceptance 4): report.html is self-contained (no http(s)
+// The study report: report.html is self-contained (no http(s)
 // references, every chart embedded as a decodable PNG), well-formed, and carries the results table,
 // the finding and the separately labelled Med42-70B reference table. Built from hand-made run
 // results, so the expected numbers below are independent of any training.

@@ -5,6 +5,7 @@
 // to the plain graph, full and LoRA. Memory is measured by `med42 bench train`, not here.
 // Run: dotnet test tests/Med42.Ort.Training.Tests --filter GradientCheckpointing
 using System.Text;
+using Med42.Ort.Core.Randomness;
 using Med42.Ort.Llama;
 using Med42.Ort.Llama.Checkpoints;
 using Med42.Ort.Llama.Lora;
@@ -86,7 +87,7 @@ public class GradientCheckpointingTests
         ck.SaveModels(ckDir);
         var state = TrainingState.Fresh(plain.Parameters, plain.InitialParameters);
         // LoRA B starts at zero (PEFT), which would make every A gradient zero: give B values so both get exercised.
-        var rng = new TinyLlama.SplitMix64(14);
+        var rng = new SplitMix64(14);
         foreach (var p in state.Parameters.Where(p => p.Name.Contains("lora_B", StringComparison.Ordinal)))
             for (var j = 0; j < p.Values.Length; j++) p.Values[j] = (float)(rng.NextDouble() - 0.5);
         const int batch = 2, seq = 16;

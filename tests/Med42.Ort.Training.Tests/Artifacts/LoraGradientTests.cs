@@ -3,6 +3,7 @@
 // ∂L/∂B = s·(∂L/∂W)·Aᵀ (y = x·Wᵀ + s·x·Aᵀ·Bᵀ, s = α/r), where ∂L/∂W comes from the full-mode graph, an
 // independent differentiation through the plain head. Also: the tied embedding table is stored once.
 // Run: dotnet test tests/Med42.Ort.Training.Tests --filter LoraGradientTests
+using Med42.Ort.Core.Randomness;
 using Med42.Ort.Llama;
 using Med42.Ort.Llama.Checkpoints;
 using Med42.Ort.Llama.Lora;
@@ -47,7 +48,7 @@ public class LoraGradientTests
         Assert.All(loraState.Parameters.Where(p => p.Name.Contains("lora_B", StringComparison.Ordinal)), p => Assert.All(p.Values, v => Assert.Equal(0f, v)));
 
         const int batch = 2, seq = 12;
-        var rng = new TinyLlama.SplitMix64(23);
+        var rng = new SplitMix64(23);
         var docs = Enumerable.Range(0, 4).Select(i =>
         {
             var ids = Enumerable.Range(0, 5 + i).Select(_ => 3 + (int)(rng.NextUInt64() % 200)).ToArray();

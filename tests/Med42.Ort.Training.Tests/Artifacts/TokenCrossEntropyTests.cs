@@ -6,6 +6,7 @@ using Med42.Ort.Graph;
 using Med42.Ort.Graph.Ir;
 using Med42.Ort.Graph.Onnx;
 using Med42.Ort.Runtime;
+using Med42.Ort.Tests.Shared.Autodiff;
 using Med42.Ort.Training.Artifacts;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -17,8 +18,9 @@ public class TokenCrossEntropyTests
     private const int B = 2, T = 3, V = 7;
     // Ignored positions in both rows, label 2 repeated, labels at both ends of the vocabulary.
     private static readonly long[] Labels = [2, -100, 6, 0, 2, -100];
-    // Central differences with h = 1e-5 in float64: truncation ~h²·f‴ ≈ 1e-10, rounding ~ε·|f|/h ≈ 1e-10 (|f| ≲ 10).
-    private const double Step = 1e-5, Tol = 1e-7;
+    // GradCheck's central differences (h = 1e-5, float64): truncation ~h²·f‴ ≈ 1e-10, rounding ~ε·|f|/h ≈ 1e-10
+    // (|f| ≲ 10); an absolute 1e-7 keeps three orders of margin (softmax gradients are O(1), never tiny here).
+    private const double Tol = 1e-7;
 
     private static InferenceSession Session()
     {
@@ -73,13 +75,7 @@ public class TokenCrossEntropyTests
         Assert.Equal(B * T * V, analytic.Length);
         for (var j = 0; j < x.Length; j++)
         {
-            var saved = x[j];
-            x[j] = saved + Step;
-            var plus = Run(s, x, "loss")[0];
-            x[j] = saved - Step;
-            var minus = Run(s, x, "loss")[0];
-            x[j] = saved;
-            var numeric = (plus - minus) / (2 * Step);
+            var numeric = GradCheck.Central(() => Run(s, x, "loss")[0], x, j);
             Assert.True(Math.Abs(analytic[j] - numeric) <= Tol, $"d loss/d logits[{j}]: analytic {analytic[j]:R}, finite difference {numeric:R}");
         }
         // Ignored rows get exactly zero; a target row's gradient sums to zero (softmax minus one-hot).

@@ -1,7 +1,8 @@
-// Training artifacts on a tiny random Llama: LoRA graphs expose no frozen-weight gradients or state
-// (acceptance 7), batch 8 equals 4 × 2 accumulation (acceptance 5), a packed row's loss equals the
-// token-weighted loss of its documents run alone (acceptance 6), and loss = −Σ log p(target).
+// Training artifacts on a tiny random Llama: LoRA graphs expose no frozen-weight gradients or state,
+// batch 8 equals 4 × 2 accumulation, a packed row's loss equals the token-weighted loss of its
+// documents run alone, and loss = −Σ log p(target).
 using Med42.Ort.Core.Checkpoints;
+using Med42.Ort.Core.Randomness;
 using Med42.Ort.Llama;
 using Med42.Ort.Llama.Checkpoints;
 using Med42.Ort.Llama.Lora;
@@ -45,7 +46,7 @@ public class TrainingArtifactsTests
 
     private static List<TokenizedDocument> Docs(int n, int seed)
     {
-        var rng = new TinyLlama.SplitMix64((ulong)seed);
+        var rng = new SplitMix64((ulong)seed);
         return Enumerable.Range(0, n).Select(i =>
         {
             var len = 3 + (int)(rng.NextUInt64() % 9);

@@ -1,5 +1,5 @@
 // Data pipeline: record shapes, exact template text, assistant-only labels (shifted), packing with
-// segment/position ids, deterministic shuffling and resumable loader, and every bad-data case (acceptance 8).
+// segment/position ids, deterministic shuffling and resumable loader, and every bad-data case.
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Tests.Shared;
 using Med42.Ort.Training.Data;

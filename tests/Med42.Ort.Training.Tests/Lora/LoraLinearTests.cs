@@ -1,6 +1,7 @@
 // LoRA: config validation names the field; PEFT initialisation bounds; the unmerged LoRA graph's logits
-// equal those of a plain graph over merged weights W + (α/r)·B·A (acceptance 3).
+// equal those of a plain graph over merged weights W + (α/r)·B·A.
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.Randomness;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Graph.Onnx;
 using Med42.Ort.Llama;
@@ -56,7 +57,7 @@ public class LoraLinearTests
         using var baseW = TinyLlama.Create(c, 5, std: 0.2f);
         // Non-zero B so the adapter changes the output.
         var adapter = new InMemoryTensorStore("adapter");
-        var rng = new TinyLlama.SplitMix64(9);
+        var rng = new SplitMix64(9);
         foreach (var s in LoraWeights.For(c, l))
             adapter.AddFloat(s.Name, s.Shape, Enumerable.Range(0, (int)s.ElementCount).Select(_ => (float)(0.3 * rng.NextNormal())).ToArray());
         var both = new InMemoryTensorStore("both");

@@ -9,6 +9,7 @@ using Med42.Ort.Graph.Autodiff;
 using Med42.Ort.Graph.Ir;
 using Med42.Ort.Graph.Onnx;
 using Med42.Ort.Runtime;
+using Med42.Ort.Tests.Shared.Autodiff;
 using Med42.Ort.Training.Tests.Kernels;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -17,11 +18,9 @@ namespace Med42.Ort.Training.Tests.Qlora;
 
 public class MatMulNBitsGradTests
 {
-    // h = 1e-5 in float64: the loss is linear in x, so truncation vanishes and rounding ε·|L|/h ≲ 1e-10.
-    private const double Step = 1e-5;
+    // GradCheck's h = 1e-5: the loss is linear in x, so truncation vanishes and rounding ε·|L|/h ≲ 1e-10.
     // Float32 analytic gradients (sums of N ≤ 24 O(1) products, ~1e-6 relative rounding) vs float64 differences:
-    // 1e-4 relative to max(|g|, |fd|, 1e-3), the FusedMatMul / NativeGradTests float32 bar.
-    private const double RelTol = 1e-4, Floor = 1e-3;
+    // GradCheck.Float32RelTol (1e-4 relative to max(|g|, |fd|, 1e-3)), as for FusedMatMul and the native kernels.
 
     [SkippableTheory]
     [InlineData(24, 64, 32, false)]
@@ -67,17 +66,7 @@ public class MatMulNBitsGradTests
             return sum;
         }
         for (var i = 0; i < xd.Length; i++)
-        {
-            var saved = xd[i];
-            xd[i] = saved + Step;
-            var plus = Loss();
-            xd[i] = saved - Step;
-            var minus = Loss();
-            xd[i] = saved;
-            var fd = (plus - minus) / (2 * Step);
-            var scale = Math.Max(Floor, Math.Max(Math.Abs(analytic[i]), Math.Abs(fd)));
-            Assert.True(Math.Abs(analytic[i] - fd) <= RelTol * scale, $"dL/dx[{i}]: rule {analytic[i]:R}, finite difference {fd:R}");
-        }
+            GradCheck.AssertClose(analytic[i], GradCheck.Central(Loss, xd, i), $"dL/dx[{i}]", GradCheck.Float32RelTol);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 // End-to-end training of stories260K (../shared/data) through Trainer.Run: full mode memorises 8 fixed
-// samples (loss < 0.05), LoRA lowers the loss, resume is bitwise identical to the uninterrupted run,
+// samples (loss < 0.05, which only memorising them reaches), LoRA lowers the loss, resume is bitwise identical,
 // and the outputs are an HF folder / a PEFT adapter folder.
 using System.Text.Json;
 using Med42.Ort.Core.Checkpoints;
