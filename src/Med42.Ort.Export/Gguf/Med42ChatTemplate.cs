@@ -1,4 +1,4 @@
-// The Med42 prompt format (Training.Data.ChatTemplate, `med42 chat`) as the Jinja chat template
+// The Med42 prompt format (Llama.Chat.Med42Prompt, Training.Data.ChatTemplate, `med42 chat`) as the Jinja chat template
 // llama.cpp (--jinja), Ollama and LM Studio read from tokenizer.chat_template:
 //   "\n<|system|>: {system}\n<|prompter|>:{prompt}\n<|assistant|>:\n{answer}" ...
 // A leading system message replaces the default system prompt; BOS comes from add_bos_token, not the
@@ -12,7 +12,7 @@ public static class Med42ChatTemplate
         "{%- if messages and messages[0]['role'] == 'system' -%}"
         + "{%- set system = messages[0]['content'] -%}{%- set loop_messages = messages[1:] -%}"
         + "{%- else -%}"
-        + "{%- set system = '" + Training.Data.ChatTemplate.Med42DefaultSystem + "' -%}{%- set loop_messages = messages -%}"
+        + "{%- set system = '" + Llama.Chat.Med42Prompt.DefaultSystem + "' -%}{%- set loop_messages = messages -%}"
         + "{%- endif -%}"
         + "{{- '\\n<|system|>: ' + system -}}"
         + "{%- for message in loop_messages -%}"

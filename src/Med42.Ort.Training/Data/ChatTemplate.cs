@@ -17,7 +17,7 @@ public sealed record TemplateUnit(IReadOnlyList<TemplateChunk> Chunks);
 
 public static class ChatTemplate
 {
-    public const string Med42DefaultSystem = "You are a helpful medical assistant created by M42 Health in the UAE.";
+    public const string Med42DefaultSystem = Llama.Chat.Med42Prompt.DefaultSystem;
 
     public static IReadOnlyList<TemplateUnit> Render(TrainingSample s, TemplateKind kind, string? systemOverride = null)
     {

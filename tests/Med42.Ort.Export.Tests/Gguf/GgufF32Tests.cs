@@ -19,7 +19,7 @@ namespace Med42.Ort.Export.Tests.Gguf;
 public class GgufF32Tests(ITestOutputHelper output)
 {
     internal static DecoderSession OwnSession(LlamaConfig c, ITensorStore weights) =>
-        Stories260K.Session(c, LlamaDecoder.Build(c, weights, DType.F32, new LlamaGraphOptions()));
+        Stories260K.Session(c, new DecodingGraphBuilder(c).Build(weights));
 
     [SkippableFact]
     public void LlamaCppGreedyPrintsTextAAndEqualsOurs()

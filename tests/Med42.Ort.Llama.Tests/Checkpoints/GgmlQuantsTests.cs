@@ -101,7 +101,7 @@ public class GgmlQuantsTests
     [InlineData(GgmlType.Q4_0)]
     public void RandomBlocksMeetTheHalfStepBound(GgmlType type)
     {
-        var rng = new TinyLlama.SplitMix64(7);
+        var rng = new Med42.Ort.Core.Randomness.SplitMix64(7);
         var x = new float[32 * 400];
         for (var b = 0; b < 400; b++)
         {
