@@ -2,7 +2,7 @@ using CommandLine;
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Llama.Lora;
 using Med42.Ort.Runtime;
-using Med42.Ort.Study.Reports;
+using Med42.Ort.Reports;
 using Med42.Ort.Training.Artifacts;
 using Med42.Ort.Training.Data;
 using Med42.Ort.Training.Trainer;

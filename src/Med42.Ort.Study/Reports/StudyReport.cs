@@ -6,6 +6,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Med42.Ort.Reports;
 using Med42.Ort.Study.Pipeline;
 
 namespace Med42.Ort.Study.Reports;
