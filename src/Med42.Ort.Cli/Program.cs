@@ -1,7 +1,10 @@
 // `med42`: verbs wiring the library together (no algorithms here). Errors the user can fix print one
-// line "med42: error: …" and exit 2; anything else is a bug and exits 1 with the exception.
+// line "med42: error: …" and exit 2 — bad flags included (ParseErrorText); anything else is a bug and exits 1
+// with the exception. --help and --version print the parser's help on stderr and exit 0.
 using CommandLine;
+using CommandLine.Text;
 using Med42.Ort.Cli.Commands;
+using Med42.Ort.Cli.Options;
 using Med42.Ort.Core.Errors;
 
 namespace Med42.Ort.Cli;
@@ -10,14 +13,9 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        var parser = new Parser(s =>
-        {
-            s.HelpWriter = Console.Error;
-            s.CaseInsensitiveEnumValues = true;
-        });
-        var result = parser.ParseArguments(args, Verbs.All);
-        if (result.Tag == ParserResultType.NotParsed)
-            return result.Errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : 2;
+        using var parser = CreateParser();
+        var result = Parse(parser, args);
+        if (result.Tag == ParserResultType.NotParsed) return ParseFailed(result, args, parser.Settings.MaximumDisplayWidth);
         using var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
         try
@@ -35,6 +33,30 @@ internal static class Program
             Console.Error.WriteLine("med42: cancelled");
             return 130;
         }
+    }
+
+    internal static Parser CreateParser() => new(s =>
+    {
+        s.HelpWriter = null; // errors are reported by ParseFailed, one line each
+        s.CaseInsensitiveEnumValues = true;
+    });
+
+    /// <summary>The verb <paramref name="args"/> select, enum values respelled first (EnumArguments).</summary>
+    internal static ParserResult<object> Parse(Parser parser, string[] args) => parser.ParseArguments(EnumArguments.Normalize(args, Verbs.All), Verbs.All);
+
+    private static int ParseFailed(ParserResult<object> result, string[] args, int width)
+    {
+        var errors = result.Errors.ToList();
+        var asked = errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError);
+        // Help, version, and a bare `med42` (which lists the verbs) print the parser's help text.
+        if (asked || errors.Any(e => e.Tag == ErrorType.NoVerbSelectedError))
+        {
+            Console.Error.Write(HelpText.AutoBuild(result, width));
+            return asked ? 0 : 2;
+        }
+        var verb = result.TypeInfo.Current is { } t && Verbs.All.Contains(t) ? t : null;
+        Console.Error.WriteLine($"med42: error: {ParseErrorText.Describe(errors, verb, args, Verbs.All)}");
+        return 2;
     }
 }
 

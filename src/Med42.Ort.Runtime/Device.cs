@@ -17,13 +17,6 @@ public sealed record SessionSettings
     /// <summary>Custom-op libraries to register (the native kernels' ai.med42 ops).</summary>
     public IReadOnlyList<string> CustomOpLibraries { get; init; } = [];
 
-    public static Device ParseDevice(string text) => text.ToLowerInvariant() switch
-    {
-        "cpu" => Device.Cpu,
-        "cuda" or "gpu" => Device.Cuda,
-        _ => throw new Med42Exception($"--device: unknown device '{text}' (expected cpu or cuda)"),
-    };
-
     public SessionOptions CreateOptions()
     {
         var o = new SessionOptions { GraphOptimizationLevel = Optimization, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };

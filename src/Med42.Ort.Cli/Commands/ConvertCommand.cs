@@ -2,6 +2,7 @@ using CommandLine;
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
+using Med42.Ort.Cli.Options;
 using Med42.Ort.Core.Tokenizers;
 using Med42.Ort.Llama.Checkpoints;
 
@@ -19,8 +20,8 @@ internal sealed class ConvertCommand : ICommand
     [Option("out", Required = true, HelpText = "Output folder (written atomically).")]
     public string Out { get; set; } = "";
 
-    [Option("dtype", Default = "f32", HelpText = "f32, f16 or bf16.")]
-    public string DType { get; set; } = "f32";
+    [Option("dtype", HelpText = "fp32 (default), fp16 or bf16 (f32, f16 accepted).")]
+    public DTypeChoice DType { get; set; } = DTypeChoice.Fp32;
 
     [Option("shard-size-mb", Default = 5000, HelpText = "Shard the safetensors at this size.")]
     public long ShardMb { get; set; } = 5000;
@@ -32,7 +33,7 @@ internal sealed class ConvertCommand : ICommand
     {
         using var ckpt = LlamaCheckpoint.Open(Model);
         var tokenizer = Tokenizer ?? FindTokenizerFile(Model, ckpt.Config.VocabSize);
-        HfFolderWriter.Save(Out, ckpt.Config, ckpt.Weights, ParseDType(DType), ShardMb * 1000 * 1000, tokenizer, Force);
+        HfFolderWriter.Save(Out, ckpt.Config, ckpt.Weights, DType.ToDType(), ShardMb * 1000 * 1000, tokenizer, Force);
         // HF and ONNX Runtime GenAI users need tokenizer.json; derive it from a SentencePiece model.
         var spm = Path.Combine(Out, "tokenizer.model");
         if (File.Exists(spm) && !File.Exists(Path.Combine(Out, HfTokenizerJson.TokenizerFile)))
@@ -46,12 +47,4 @@ internal sealed class ConvertCommand : ICommand
         var dir = ModelPath.Folder(model);
         return new[] { "tokenizer.model", "tokenizer.json", $"tok{vocab}.model" }.Select(n => Path.Combine(dir, n)).FirstOrDefault(File.Exists);
     }
-
-    internal static DType ParseDType(string text) => text.ToLowerInvariant() switch
-    {
-        "f32" or "fp32" or "float32" => Core.Tensors.DType.F32,
-        "f16" or "fp16" or "float16" => Core.Tensors.DType.F16,
-        "bf16" or "bfloat16" => Core.Tensors.DType.BF16,
-        _ => throw new Med42Exception($"--dtype: unknown dtype '{text}' (expected f32, f16 or bf16)"),
-    };
 }

@@ -4,6 +4,7 @@
 using Med42.Ort.Llama.Lora;
 using System.Diagnostics;
 using CommandLine;
+using Med42.Ort.Cli.Options;
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Eval;
@@ -51,11 +52,11 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
     [Option("num-fewshot", Default = 0, HelpText = "Few-shot examples (MMLU: the first k dev rows).")]
     public int NumFewshot { get; set; }
 
-    [Option("mmlu-style", Default = "letter", HelpText = "letter (harness v0.4: score ' A'…' D') or text (score the answer texts).")]
-    public string MmluStyle { get; set; } = "letter";
+    [Option("mmlu-style", HelpText = "letter (default; harness v0.4: score ' A'…' D') or text (score the answer texts).")]
+    public MmluStyle MmluStyle { get; set; } = MmluStyle.Letter;
 
-    [Option("medmcqa-cop", Default = "auto", HelpText = "MedMCQA cop base: auto (detect), 1 (original release) or 0 (HF copy).")]
-    public string MedMcqaCop { get; set; } = "auto";
+    [Option("medmcqa-cop", HelpText = "MedMCQA cop base: auto (default: detect), 1 (original release) or 0 (HF copy).")]
+    public CopChoice MedMcqaCop { get; set; } = CopChoice.Auto;
 
     [Option("no-bos", HelpText = "Do not prepend BOS when tokenising.")]
     public bool NoBos { get; set; }
@@ -74,7 +75,7 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
         if (BatchSize < 1) throw new Med42Exception($"--batch-size must be ≥ 1, got {BatchSize}");
         if (Limit is < 0) throw new Med42Exception($"--limit must be ≥ 0, got {Limit}");
         if (NumFewshot < 0) throw new Med42Exception($"--num-fewshot must be ≥ 0, got {NumFewshot}");
-        var taskOptions = new TaskOptions { NumFewshot = NumFewshot, MmluStyle = ParseMmluStyle(MmluStyle), MedMcqaCopBase = ParseCop(MedMcqaCop) };
+        var taskOptions = new TaskOptions { NumFewshot = NumFewshot, MmluStyle = MmluStyle, MedMcqaCopBase = MedMcqaCop.ToCopBase() };
         var taskFiles = ParseTaskFiles(TaskFiles);
         var tasks = Tasks.Select(t => t.Trim()).Where(t => t.Length > 0).ToArray();
         // Unknown task names fail before the model is loaded (the runner re-validates the data itself).
@@ -115,21 +116,6 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
         Console.Error.WriteLine(Output is null ? "no --output: results not written" : $"wrote {Path.Combine(Output, "results.json")}, results.md and samples_<task>.jsonl");
         return 0;
     }
-
-    private static MmluStyle ParseMmluStyle(string s) => s.ToLowerInvariant() switch
-    {
-        "letter" => Eval.Tasks.MmluStyle.Letter,
-        "text" => Eval.Tasks.MmluStyle.Text,
-        _ => throw new Med42Exception($"--mmlu-style: unknown style '{s}' (expected letter or text)"),
-    };
-
-    private static CopBase ParseCop(string s) => s.ToLowerInvariant() switch
-    {
-        "auto" => CopBase.Auto,
-        "1" or "one" => CopBase.OneBased,
-        "0" or "zero" => CopBase.ZeroBased,
-        _ => throw new Med42Exception($"--medmcqa-cop: unknown value '{s}' (expected auto, 1 or 0)"),
-    };
 
     private static Dictionary<string, string> ParseTaskFiles(IEnumerable<string> items)
     {

@@ -6,6 +6,7 @@
 // Med42.Ort.Export. Every output goes through a temporary folder; a non-empty --out needs --force.
 using Med42.Ort.Llama.Lora;
 using CommandLine;
+using Med42.Ort.Cli.Options;
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Export.Adapters;
 using Med42.Ort.Export.GenAi;
@@ -13,6 +14,7 @@ using Med42.Ort.Export.Gguf;
 using Med42.Ort.Core.IO;
 using Med42.Ort.Export.Merge;
 using Med42.Ort.Llama.Checkpoints;
+using Med42.Ort.Llama.Graphs;
 using Med42.Ort.Llama.Int4;
 
 namespace Med42.Ort.Cli.Commands;
@@ -30,13 +32,13 @@ internal sealed class ExportCommand : ICommand
     public string? Tokenizer { get; set; }
 
     [Option("format", Required = true, HelpText = "genai, hf, peft, onnx-adapter or gguf.")]
-    public string Format { get; set; } = "";
+    public ExportFormat Format { get; set; }
 
     [Option("out", Required = true, HelpText = "Output folder (must be empty or absent unless --force).")]
     public string Out { get; set; } = "";
 
-    [Option("dtype", Default = "fp32", HelpText = "fp32 or fp16 (hf also bf16).")]
-    public string DType { get; set; } = "fp32";
+    [Option("dtype", HelpText = "fp32 (default) or fp16 (hf also bf16).")]
+    public DTypeChoice DType { get; set; } = DTypeChoice.Fp32;
 
     [Option("int4", HelpText = "genai: quantise the projections to int4 (MatMulNBits).")]
     public bool Int4 { get; set; }
@@ -53,51 +55,51 @@ internal sealed class ExportCommand : ICommand
     [Option("int4-head", HelpText = "Also quantise the LM head.")]
     public bool Int4Head { get; set; }
 
-    [Option("attention", Default = "plain", HelpText = "plain (standard ops) or gqa (com.microsoft GroupQueryAttention, shared KV buffer).")]
-    public string Attention { get; set; } = "plain";
+    [Option("attention", HelpText = "plain (default: standard ops) or gqa (com.microsoft GroupQueryAttention, shared KV buffer).")]
+    public AttentionKind Attention { get; set; } = AttentionKind.Plain;
 
     [Option("quant", HelpText = "gguf: f32, f16, q8_0 or q4_0 (default f32; see docs/export.md for which tensors are quantised).")]
-    public string? Quant { get; set; }
+    public GgufQuantChoice? Quant { get; set; }
 
     [Option("force", HelpText = "Replace a non-empty output folder.")]
     public bool Force { get; set; }
 
     public int Run(CancellationToken cancellationToken)
     {
-        var gguf = Format.Equals("gguf", StringComparison.OrdinalIgnoreCase);
-        if (Quant is not null && !gguf) throw new Med42Exception($"--quant: only for --format gguf (use --int4 / --dtype for {Format})");
-        var quant = GgufQuants.Parse(Quant ?? "f32");
+        var gguf = Format == ExportFormat.Gguf;
+        if (Quant is not null && !gguf) throw new Med42Exception($"--quant: only for --format gguf (use --int4 / --dtype for {EnumSpelling.Name(Format)})");
+        var quant = (Quant ?? GgufQuantChoice.F32).ToGgufQuant();
         if (gguf) GgufLlamaExport.CheckWritable(Out, Force); // refuse early, before any work
         else OutputFolder.CheckWritable(Out, Force);
         using var ckpt = LlamaCheckpoint.Open(Model);
         var config = ckpt.Config;
         using var adapter = Adapter is null ? null : PeftAdapter.Read(Adapter, config);
-        var dtype = ConvertCommand.ParseDType(DType);
-        switch (Format.ToLowerInvariant())
+        var dtype = DType.ToDType();
+        switch (Format)
         {
-            case "genai":
+            case ExportFormat.Genai:
             {
                 var tokenizer = TokenizerSource.Find(Model, Tokenizer, config);
                 using var merged = adapter is null ? null : new MergedTensorStore(config, ckpt.Weights, adapter.Config, adapter.Tensors);
                 GenAiFolder.Export(Out, config, (Core.Tensors.ITensorStore?)merged ?? ckpt.Weights, tokenizer, GenAiOptions(ckpt.Format, config, dtype));
                 break;
             }
-            case "onnx-adapter":
+            case ExportFormat.OnnxAdapter:
             {
                 if (adapter is null) throw new Med42Exception("--format onnx-adapter: needs --adapter (the PEFT adapter to convert)");
                 var tokenizer = TokenizerSource.Find(Model, Tokenizer, config);
                 OnnxAdapterExport.Export(Out, config, ckpt.Weights, adapter, tokenizer, GenAiOptions(ckpt.Format, config, dtype));
                 break;
             }
-            case "hf":
+            case ExportFormat.Hf:
                 if (adapter is null) HfFolderWriter.Save(Out, config, ckpt.Weights, dtype, tokenizerSource: Tokenizer ?? TokenizerFolder(), overwrite: Force);
                 else LoraMerge.Save(Out, config, ckpt.Weights, adapter, dtype, Tokenizer ?? TokenizerFolder(), Force);
                 break;
-            case "peft":
+            case ExportFormat.Peft:
                 if (adapter is null) throw new Med42Exception("--format peft: needs --adapter (the adapter to write in PEFT's layout)");
                 PeftAdapter.Write(Out, config, adapter.Config, adapter.Tensors, adapter.BaseModel == "" ? Model : adapter.BaseModel, Force);
                 break;
-            case "gguf":
+            case ExportFormat.Gguf:
             {
                 var vocabulary = GgufVocabulary.Find(Model, Tokenizer, config);
                 using var merged = adapter is null ? null : new MergedTensorStore(config, ckpt.Weights, adapter.Config, adapter.Tensors);
@@ -107,7 +109,7 @@ internal sealed class ExportCommand : ICommand
                 break;
             }
             default:
-                throw new Med42Exception($"--format: unknown format '{Format}' (expected genai, hf, peft, onnx-adapter or gguf)");
+                throw new ArgumentOutOfRangeException(nameof(Format), Format, null);
         }
         Console.WriteLine($"wrote {Out}");
         return 0;
@@ -116,12 +118,7 @@ internal sealed class ExportCommand : ICommand
     private GenAiExportOptions GenAiOptions(CheckpointFormat format, Llama.LlamaConfig config, Core.Tensors.DType dtype) => new()
     {
         DType = dtype,
-        Attention = Attention.ToLowerInvariant() switch
-        {
-            "plain" => Llama.Graphs.AttentionKind.Plain,
-            "gqa" => Llama.Graphs.AttentionKind.Gqa,
-            _ => throw new Med42Exception($"--attention: unknown value '{Attention}' (expected plain or gqa)"),
-        },
+        Attention = Attention,
         Int4 = Int4 ? new Int4Options { BlockSize = BlockSize, Asymmetric = Asymmetric, AccuracyLevel = AccuracyLevel, QuantizeHead = Int4Head }.Validate("--int4") : null,
         // llama2.c models end a story with BOS; GenAI should stop there as llama2.c does.
         ExtraStopIds = format == CheckpointFormat.Llama2c ? [config.BosTokenId] : [],

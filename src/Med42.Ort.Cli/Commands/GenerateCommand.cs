@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using CommandLine;
+using Med42.Ort.Cli.Options;
+using Med42.Ort.Llama.Graphs;
 using Med42.Ort.Core.Tokenizers;
 using Med42.Ort.Llama.Checkpoints;
 using Med42.Ort.Runtime;
@@ -33,27 +35,18 @@ internal sealed class GenerateCommand : RunOptionsBase, ICommand
     [Option("seed", Default = 42UL, HelpText = "Sampling seed.")]
     public ulong Seed { get; set; } = 42;
 
-    [Option("attention", Default = "auto", HelpText = "auto, gqa (ONNX Runtime's fused GroupQueryAttention: fastest on CPU, fp32) or plain (standard ops).")]
-    public string Attention { get; set; } = "auto";
+    [Option("attention", HelpText = "auto (default), gqa (ONNX Runtime's fused GroupQueryAttention: fastest on CPU, fp32) or plain (standard ops).")]
+    public AttentionChoice Attention { get; set; } = AttentionChoice.Auto;
 
-    [Option("kernels", Default = "onnx", HelpText = "onnx (plain ops) or native (ai.med42 RMSNorm/rotary custom ops from native/).")]
-    public string Kernels { get; set; } = "onnx";
+    [Option("kernels", HelpText = "onnx (default: plain ops) or native (ai.med42 RMSNorm/rotary custom ops from native/).")]
+    public LlamaKernels Kernels { get; set; } = LlamaKernels.Onnx;
 
     public int Run(CancellationToken cancellationToken)
     {
-        var kernels = ParseKernels(Kernels);
         using var model = Model is null ? EmbeddedDemo.Create() : LoadedModel.Open(Model, Tokenizer);
-        var attention = Attention.ToLowerInvariant() switch
-        {
-            // ORT's CUDA GroupQueryAttention takes fp16/bf16 only, so fp32 decoding on CUDA uses plain ops.
-            "auto" => Session().Device == Med42.Ort.Runtime.Device.Cpu ? Llama.Graphs.AttentionKind.Gqa : Llama.Graphs.AttentionKind.Plain,
-            "gqa" => Llama.Graphs.AttentionKind.Gqa,
-            "plain" => Llama.Graphs.AttentionKind.Plain,
-            _ => throw new Core.Errors.Med42Exception($"--attention: unknown value '{Attention}' (expected auto, gqa or plain)"),
-        };
         // The native kernels replace the plain graph's RMSNorm/rotary; the fused GQA decoder has its own.
-        if (kernels == Llama.Graphs.LlamaKernels.Native) attention = Llama.Graphs.AttentionKind.Plain;
-        using var decoder = ModelLoader.CreateDecoder(model.Config, model.Weights, Session(), attention: attention, kernels: kernels);
+        var attention = Kernels == LlamaKernels.Native ? AttentionKind.Plain : Attention.ToAttentionKind(Device);
+        using var decoder = ModelLoader.CreateDecoder(model.Config, model.Weights, Session(), attention: attention, kernels: Kernels);
         var tokens = model.Tokenizer.Encode(Prompt, addBos: true);
         var stdout = Console.OpenStandardOutput();
         var watch = Stopwatch.StartNew();

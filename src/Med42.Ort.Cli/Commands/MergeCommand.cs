@@ -1,6 +1,7 @@
 // `med42 merge`: base + PEFT adapter → merged Hugging Face folder (W + (α/r)·B·A, streamed tensor by tensor).
 using Med42.Ort.Llama.Lora;
 using CommandLine;
+using Med42.Ort.Cli.Options;
 using Med42.Ort.Export.Adapters;
 using Med42.Ort.Core.IO;
 using Med42.Ort.Export.Merge;
@@ -20,8 +21,8 @@ internal sealed class MergeCommand : ICommand
     [Option("out", Required = true, HelpText = "Output folder (must be empty or absent unless --force).")]
     public string Out { get; set; } = "";
 
-    [Option("dtype", Default = "fp32", HelpText = "fp32, fp16 or bf16.")]
-    public string DType { get; set; } = "fp32";
+    [Option("dtype", HelpText = "fp32 (default), fp16 or bf16.")]
+    public DTypeChoice DType { get; set; } = DTypeChoice.Fp32;
 
     [Option("force", HelpText = "Replace a non-empty output folder.")]
     public bool Force { get; set; }
@@ -33,7 +34,7 @@ internal sealed class MergeCommand : ICommand
         using var adapter = PeftAdapter.Read(Adapter, ckpt.Config);
         var dir = ModelPath.Folder(Model);
         var tokenizer = HfFolderWriter.TokenizerFiles.Any(f => File.Exists(Path.Combine(dir, f))) ? dir : null;
-        LoraMerge.Save(Out, ckpt.Config, ckpt.Weights, adapter, ConvertCommand.ParseDType(DType), tokenizer, Force);
+        LoraMerge.Save(Out, ckpt.Config, ckpt.Weights, adapter, DType.ToDType(), tokenizer, Force);
         Console.WriteLine($"wrote {Out}");
         return 0;
     }

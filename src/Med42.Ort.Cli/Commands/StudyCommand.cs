@@ -2,6 +2,7 @@
 // embedded default or a --config recipe, CLI flags applied on top, StudyPipeline with a Spectre
 // progress bar per stage, then the results table on stdout and the report paths on stderr.
 using CommandLine;
+using Med42.Ort.Cli.Options;
 using Med42.Ort.Study.Pipeline;
 using Spectre.Console;
 
@@ -11,33 +12,33 @@ namespace Med42.Ort.Cli.Commands;
 internal sealed class StudyCommand : ICommand
 {
     [Option("config", HelpText = "Study recipe (.yaml/.json), e.g. models/recipes/med42-7b-study.yaml. Default: the embedded miniature study.")] public string? Config { get; set; }
-    [Option("out", HelpText = "Output folder (default runs/study, or runs/study-quick with --quick).")] public string? Out { get; set; }
     [Option("quick", HelpText = "Smaller embedded study (fewer steps, capped benchmarks): about 2 minutes on 2 CPU cores.")] public bool Quick { get; set; }
     [Option("fresh", HelpText = "Rerun every stage instead of resuming.")] public bool Fresh { get; set; }
-    [Option("data-dir", HelpText = "Benchmark folder (docs/eval.md layout, or ../shared/data's dev files).")] public string? DataDir { get; set; }
-    [Option("base", HelpText = "Base checkpoint instead of the embedded tiny Llama (skips tokenizer training and pretraining).")] public string? Base { get; set; }
-    [Option("tokenizer", HelpText = "Tokenizer for --base (default: beside the checkpoint).")] public string? Tokenizer { get; set; }
-    [Option("seed", HelpText = "Seed of data generation, initialisation and data order.")] public int? Seed { get; set; }
-    [Option("threads", HelpText = "ONNX Runtime intra-op threads (fixed for reproducible CPU runs).")] public int? Threads { get; set; }
-    [Option("limit", HelpText = "At most N documents per benchmark task.")] public int? Limit { get; set; }
+    [Option("out", HelpText = "Output folder (default runs/study, or runs/study-quick with --quick).")]
+    [Overrides(nameof(StudyConfig.Out))] public string? Out { get; set; }
+    [Option("data-dir", HelpText = "Benchmark folder (docs/eval.md layout, or ../shared/data's dev files).")]
+    [Overrides(nameof(StudyConfig.DataDir))] public string? DataDir { get; set; }
+    [Option("base", HelpText = "Base checkpoint instead of the embedded tiny Llama (skips tokenizer training and pretraining).")]
+    [Overrides(nameof(StudyConfig.Base))] public string? Base { get; set; }
+    [Option("tokenizer", HelpText = "Tokenizer for --base (default: beside the checkpoint).")]
+    [Overrides(nameof(StudyConfig.Tokenizer))] public string? Tokenizer { get; set; }
+    [Option("seed", HelpText = "Seed of data generation, initialisation and data order.")]
+    [Overrides(nameof(StudyConfig.Seed))] public int? Seed { get; set; }
+    [Option("threads", HelpText = "ONNX Runtime intra-op threads (fixed for reproducible CPU runs).")]
+    [Overrides(nameof(StudyConfig.Threads))] public int? Threads { get; set; }
+    [Option("limit", HelpText = "At most N documents per benchmark task.")]
+    [Overrides(nameof(StudyConfig.Eval), nameof(EvalConfig.Limit))] public int? Limit { get; set; }
 
+    /// <summary>The recipe (or the embedded default) with every given flag applied, validated; a bad value set by a flag is blamed on the flag.</summary>
     public StudyConfig Options()
     {
         var c = Config is null ? StudyDefaults.Embedded(Quick) : StudyConfigLoader.Parse(Config);
         if (Config is not null && Quick)
             c = c with { Runs = c.Runs.Select(r => r.Kind == RunKind.Base ? r : r with { MaxSteps = Math.Min(r.MaxSteps ?? 50, 50) }).ToList(),
                          Eval = c.Eval with { Limit = Math.Min(c.Eval.Limit ?? 20, 20) } };
-        c = c with
-        {
-            Out = Out ?? c.Out,
-            DataDir = DataDir ?? c.DataDir,
-            Base = Base ?? c.Base,
-            Tokenizer = Tokenizer ?? c.Tokenizer,
-            Seed = Seed ?? c.Seed,
-            Threads = Threads ?? c.Threads,
-            Eval = Limit is int l ? c.Eval with { Limit = l } : c.Eval,
-        };
-        return c.Validate(Config ?? "command line");
+        var flags = FlagOverlay.Of(this);
+        var merged = flags.Apply(c);
+        return flags.Validate(() => merged.Validate(Config ?? "command line"), hasRecipe: Config is not null);
     }
 
     public int Run(CancellationToken cancellationToken)

@@ -1,9 +1,9 @@
+// `med42 train`: a recipe (or the defaults) with the flags over it (FlagOverlay), Trainer.Run with a Spectre
+// progress bar, then the loss plot (training and validation loss) next to metrics.jsonl. Wiring only.
 using CommandLine;
-using Med42.Ort.Core.Errors;
-using Med42.Ort.Llama.Lora;
+using Med42.Ort.Cli.Options;
+using Med42.Ort.Reports;
 using Med42.Ort.Runtime;
-using Med42.Ort.Study.Reports;
-using Med42.Ort.Training.Artifacts;
 using Med42.Ort.Training.Data;
 using Med42.Ort.Training.Trainer;
 using Spectre.Console;
@@ -11,90 +11,43 @@ using Spectre.Console;
 namespace Med42.Ort.Cli.Commands;
 
 [Verb("train", HelpText = "Fine-tune (full or LoRA) on JSON/JSONL data; flags override a --config recipe.")]
-internal sealed class TrainCommand : ICommand
+internal sealed class TrainCommand : TrainingGraphFlags, ICommand
 {
     [Option("config", HelpText = "Recipe (.yaml/.yml/.json); see models/recipes/.")] public string? Config { get; set; }
-    [Option("model", HelpText = "Base checkpoint.")] public string? Model { get; set; }
-    [Option("tokenizer", HelpText = "Tokenizer file or folder.")] public string? Tokenizer { get; set; }
-    [Option("data", Separator = ',', HelpText = "Data files (JSON/JSONL: chat, Alpaca or text), comma-separated.")] public IEnumerable<string>? Data { get; set; }
-    [Option("mode", HelpText = "full, lora or qlora (LoRA over an int4 frozen base; needs libmed42_ort_ops).")] public string? Mode { get; set; }
-    [Option("int4-block-size", HelpText = "qlora: int4 block size of the frozen base (16, 32, 64, 128; default 32).")] public int? Int4BlockSize { get; set; }
-    [Option("lora-rank")] public int? LoraRank { get; set; }
-    [Option("lora-alpha")] public double? LoraAlpha { get; set; }
-    [Option("lora-dropout")] public double? LoraDropout { get; set; }
-    [Option("lora-targets", Separator = ',', HelpText = "Projections, e.g. q_proj,v_proj.")] public IEnumerable<string>? LoraTargets { get; set; }
-    [Option("epochs")] public int? Epochs { get; set; }
-    [Option("max-steps")] public int? MaxSteps { get; set; }
-    [Option("lr")] public double? Lr { get; set; }
-    [Option("schedule", HelpText = "constant, linear or cosine.")] public string? Schedule { get; set; }
-    [Option("warmup-ratio")] public double? WarmupRatio { get; set; }
-    [Option("weight-decay")] public double? WeightDecay { get; set; }
-    [Option("max-grad-norm")] public double? MaxGradNorm { get; set; }
-    [Option("batch-size")] public int? BatchSize { get; set; }
-    [Option("grad-accum")] public int? GradAccum { get; set; }
-    [Option("seq-len")] public int? SeqLen { get; set; }
-    [Option("packing", HelpText = "true or false.")] public bool? Packing { get; set; }
-    [Option("template", HelpText = "med42 or llama2.")] public string? Template { get; set; }
-    [Option("system-prompt", HelpText = "System line of the template (default: Med42's).")] public string? SystemPrompt { get; set; }
-    [Option("validation-fraction")] public double? ValidationFraction { get; set; }
-    [Option("skip-bad-lines")] public bool SkipBadLines { get; set; }
-    [Option("eval-every")] public int? EvalEvery { get; set; }
-    [Option("save-every")] public int? SaveEvery { get; set; }
-    [Option("keep-last")] public int? KeepLast { get; set; }
-    [Option("out", HelpText = "Output folder.")] public string? Out { get; set; }
-    [Option("resume", HelpText = "A checkpoint folder or a previous run's output folder.")] public string? Resume { get; set; }
-    [Option("seed")] public ulong? Seed { get; set; }
-    [Option("device", HelpText = "cpu or cuda.")] public string? Device { get; set; }
-    [Option("threads")] public int? Threads { get; set; }
-    [Option("kernels", HelpText = "onnx (default) or native: ai.med42 custom ops for RMSNorm/rotary (libmed42_ort_ops).")] public string? Kernels { get; set; }
-    [Option("gradient-checkpointing", HelpText = "Recompute each decoder layer in the backward pass.")] public bool GradientCheckpointing { get; set; }
+    [Option("model", HelpText = "Base checkpoint.")] [Overrides(nameof(TrainOptions.Model))] public string? Model { get; set; }
+    [Option("tokenizer", HelpText = "Tokenizer file or folder.")] [Overrides(nameof(TrainOptions.Tokenizer))] public string? Tokenizer { get; set; }
+    [Option("data", Separator = ',', HelpText = "Data files (JSON/JSONL: chat, Alpaca or text), comma-separated.")]
+    [Overrides(nameof(TrainOptions.Data))] public IEnumerable<string>? Data { get; set; }
+    [Option("epochs")] [Overrides(nameof(TrainOptions.Epochs))] public int? Epochs { get; set; }
+    [Option("max-steps")] [Overrides(nameof(TrainOptions.MaxSteps))] public int? MaxSteps { get; set; }
+    [Option("lr")] [Overrides(nameof(TrainOptions.Lr))] public double? Lr { get; set; }
+    [Option("schedule", HelpText = "constant, linear or cosine.")] [Overrides(nameof(TrainOptions.Schedule))] public ScheduleKind? Schedule { get; set; }
+    [Option("warmup-ratio")] [Overrides(nameof(TrainOptions.WarmupRatio))] public double? WarmupRatio { get; set; }
+    [Option("weight-decay")] [Overrides(nameof(TrainOptions.WeightDecay))] public double? WeightDecay { get; set; }
+    [Option("max-grad-norm")] [Overrides(nameof(TrainOptions.MaxGradNorm))] public double? MaxGradNorm { get; set; }
+    [Option("batch-size")] [Overrides(nameof(TrainOptions.BatchSize))] public int? BatchSize { get; set; }
+    [Option("grad-accum")] [Overrides(nameof(TrainOptions.GradAccum))] public int? GradAccum { get; set; }
+    [Option("seq-len")] [Overrides(nameof(TrainOptions.SeqLen))] public int? SeqLen { get; set; }
+    [Option("packing", HelpText = "true or false.")] [Overrides(nameof(TrainOptions.Packing))] public bool? Packing { get; set; }
+    [Option("template", HelpText = "med42 or llama2.")] [Overrides(nameof(TrainOptions.Template))] public TemplateKind? Template { get; set; }
+    [Option("system-prompt", HelpText = "System line of the template (default: Med42's).")] [Overrides(nameof(TrainOptions.SystemPrompt))] public string? SystemPrompt { get; set; }
+    [Option("validation-fraction")] [Overrides(nameof(TrainOptions.ValidationFraction))] public double? ValidationFraction { get; set; }
+    [Option("skip-bad-lines")] [Overrides(nameof(TrainOptions.SkipBadLines))] public bool SkipBadLines { get; set; }
+    [Option("eval-every")] [Overrides(nameof(TrainOptions.EvalEvery))] public int? EvalEvery { get; set; }
+    [Option("save-every")] [Overrides(nameof(TrainOptions.SaveEvery))] public int? SaveEvery { get; set; }
+    [Option("keep-last")] [Overrides(nameof(TrainOptions.KeepLast))] public int? KeepLast { get; set; }
+    [Option("out", HelpText = "Output folder.")] [Overrides(nameof(TrainOptions.Out))] public string? Out { get; set; }
+    [Option("resume", HelpText = "A checkpoint folder or a previous run's output folder.")] [Overrides(nameof(TrainOptions.Resume))] public string? Resume { get; set; }
+    [Option("device", HelpText = "cpu or cuda.")] [Overrides(nameof(TrainOptions.Device))] public Device? Device { get; set; }
+    [Option("threads")] [Overrides(nameof(TrainOptions.Threads))] public int? Threads { get; set; }
 
+    /// <summary>The recipe (or the defaults) with every given flag applied, validated; a bad value set by a flag is blamed on the flag.</summary>
     public TrainOptions Options()
     {
-        var o = Config is null ? new TrainOptions() : RecipeLoader.Load(Config);
-        T Parse<T>(string flag, string value) where T : struct, Enum =>
-            Enum.TryParse<T>(value, ignoreCase: true, out var v) ? v : throw new Med42Exception($"--{flag}: unknown value '{value}' (expected {string.Join(", ", Enum.GetNames<T>()).ToLowerInvariant()})");
-        o = o with
-        {
-            Model = Model ?? o.Model,
-            Tokenizer = Tokenizer ?? o.Tokenizer,
-            Data = Data?.ToList() is { Count: > 0 } d ? d : o.Data,
-            Mode = Mode is null ? o.Mode : Parse<TrainingMode>("mode", Mode),
-            Int4BlockSize = Int4BlockSize ?? o.Int4BlockSize,
-            Lora = o.Lora with
-            {
-                Rank = LoraRank ?? o.Lora.Rank,
-                Alpha = LoraAlpha ?? o.Lora.Alpha,
-                Dropout = LoraDropout ?? o.Lora.Dropout,
-                Targets = LoraTargets?.ToList() is { Count: > 0 } t ? t : o.Lora.Targets,
-            },
-            Epochs = Epochs ?? o.Epochs,
-            MaxSteps = MaxSteps ?? o.MaxSteps,
-            Lr = Lr ?? o.Lr,
-            Schedule = Schedule is null ? o.Schedule : Parse<ScheduleKind>("schedule", Schedule),
-            WarmupRatio = WarmupRatio ?? o.WarmupRatio,
-            WeightDecay = WeightDecay ?? o.WeightDecay,
-            MaxGradNorm = MaxGradNorm ?? o.MaxGradNorm,
-            BatchSize = BatchSize ?? o.BatchSize,
-            GradAccum = GradAccum ?? o.GradAccum,
-            SeqLen = SeqLen ?? o.SeqLen,
-            Packing = Packing ?? o.Packing,
-            Template = Template is null ? o.Template : Parse<TemplateKind>("template", Template),
-            SystemPrompt = SystemPrompt ?? o.SystemPrompt,
-            ValidationFraction = ValidationFraction ?? o.ValidationFraction,
-            SkipBadLines = SkipBadLines || o.SkipBadLines,
-            EvalEvery = EvalEvery ?? o.EvalEvery,
-            SaveEvery = SaveEvery ?? o.SaveEvery,
-            KeepLast = KeepLast ?? o.KeepLast,
-            Out = Out ?? o.Out,
-            Resume = Resume ?? o.Resume,
-            Seed = Seed ?? o.Seed,
-            Device = Device is null ? o.Device : SessionSettings.ParseDevice(Device),
-            Threads = Threads ?? o.Threads,
-            Kernels = Kernels is null ? o.Kernels : GenerateCommand.ParseKernels(Kernels),
-            GradientCheckpointing = GradientCheckpointing || o.GradientCheckpointing,
-        };
-        return o.Validate(Config ?? "command line");
+        var recipe = Config is null ? new TrainOptions() : RecipeLoader.Parse(Config);
+        var flags = FlagOverlay.Of(this);
+        var merged = flags.Apply(recipe);
+        return flags.Validate(() => merged.Validate(Config ?? "command line"), hasRecipe: Config is not null);
     }
 
     public int Run(CancellationToken cancellationToken)
@@ -139,10 +92,4 @@ internal sealed class TrainCommand : ICommand
         }
         return points.Select(kv => (kv.Key, kv.Value)).ToList();
     }
-}
-
-/// <summary>IProgress that reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

@@ -20,17 +20,18 @@ public sealed record LoraConfig
 
     public double Scale => Alpha / Rank;
 
-    public LoraConfig Validate(string source = "lora")
+    /// <summary>Throws naming the field (<see cref="Med42Exception.ForKey"/>); <paramref name="keyPrefix"/> places it in a larger config ("lora.").</summary>
+    public LoraConfig Validate(string source = "lora", string keyPrefix = "")
     {
-        if (Rank <= 0) throw new Med42Exception($"{source}: 'rank' must be positive, got {Rank}");
-        if (!(Alpha > 0) || double.IsInfinity(Alpha)) throw new Med42Exception($"{source}: 'alpha' must be positive and finite, got {Alpha}");
-        if (!(Dropout >= 0 && Dropout < 1)) throw new Med42Exception($"{source}: 'dropout' must be in [0, 1), got {Dropout}");
-        if (Targets.Count == 0) throw new Med42Exception($"{source}: 'targets' must name at least one projection ({string.Join(", ", WeightLayout.AllProjections)})");
+        Med42Exception Bad(string field, string problem) => Med42Exception.ForKey(source, keyPrefix + field, problem);
+        if (Rank <= 0) throw Bad("rank", $"must be positive, got {Rank}");
+        if (!(Alpha > 0) || double.IsInfinity(Alpha)) throw Bad("alpha", $"must be positive and finite, got {Alpha}");
+        if (!(Dropout >= 0 && Dropout < 1)) throw Bad("dropout", $"must be in [0, 1), got {Dropout}");
+        if (Targets.Count == 0) throw Bad("targets", $"must name at least one projection ({string.Join(", ", WeightLayout.AllProjections)})");
         foreach (var t in Targets)
             if (!WeightLayout.AllProjections.Contains(t))
-                throw new Med42Exception($"{source}: 'targets' has unknown projection '{t}' (expected one of {string.Join(", ", WeightLayout.AllProjections)})");
-        if (Targets.Distinct(StringComparer.Ordinal).Count() != Targets.Count)
-            throw new Med42Exception($"{source}: 'targets' lists a projection twice");
+                throw Bad("targets", $"has unknown projection '{t}' (expected one of {string.Join(", ", WeightLayout.AllProjections)})");
+        if (Targets.Distinct(StringComparer.Ordinal).Count() != Targets.Count) throw Bad("targets", "lists a projection twice");
         return this;
     }
 }

@@ -90,22 +90,7 @@ internal static class StudyDataWriter
             w.WriteNumber("relations", data.Facts.Relations.Count);
             w.WriteNumber("facts", data.Facts.Facts.Count);
             w.WriteEndObject();
-            w.WriteStartObject("options");
-            w.WriteNumber("never_trained_fraction", o.NeverTrainedFraction);
-            w.WriteNumber("pretrain_only_fraction", o.PretrainOnlyFraction);
-            w.WriteNumber("held_in_corpus_fraction", o.HeldInCorpusFraction);
-            w.WriteNumber("corpus_sentences_per_fact", o.CorpusSentencesPerFact);
-            w.WriteNumber("filler_sentences", o.FillerSentences);
-            w.WriteNumber("glossary_sentences_per_term", o.GlossarySentencesPerTerm);
-            w.WriteNumber("layout_sentences", o.LayoutSentences);
-            w.WriteNumber("min_paragraph_sentences", o.MinParagraphSentences);
-            w.WriteNumber("max_paragraph_sentences", o.MaxParagraphSentences);
-            w.WriteNumber("instruct_per_fact", o.InstructPerFact);
-            w.WriteNumber("practice_cloze_per_fact", o.PracticeClozePerFact);
-            w.WriteNumber("statements_per_fact", o.StatementsPerFact);
-            w.WriteNumber("practice_mcq_per_fact", o.PracticeMcqPerFact);
-            w.WriteNumber("mcq_per_fact", o.McqPerFact);
-            w.WriteEndObject();
+            WriteOptions(w, o);
             w.WriteStartObject("groups");
             w.WriteNumber("held_in", data.FactsIn(FactGroup.HeldIn).Count);
             w.WriteNumber("held_in_in_corpus", data.FactsIn(FactGroup.HeldIn).Count(data.Split.InCorpus));
@@ -124,21 +109,7 @@ internal static class StudyDataWriter
             w.WriteNumber("mcq_never", data.McqNever.Count);
             w.WriteNumber("mcq_pretrain", data.McqPretrain.Count);
             w.WriteEndObject();
-            w.WriteStartArray("relations");
-            foreach (var r in data.Facts.Relations)
-            {
-                var facts = data.Facts.FactsOf(r.Id);
-                w.WriteStartObject();
-                w.WriteString("id", r.Id);
-                w.WriteString("subject_type", r.SubjectType);
-                w.WriteString("object_type", r.ObjectType);
-                w.WriteNumber("facts", facts.Count);
-                w.WriteNumber("held_in", facts.Count(f => data.Split.GroupOf(f) == FactGroup.HeldIn));
-                w.WriteNumber("pretrain_only", facts.Count(f => data.Split.GroupOf(f) == FactGroup.PretrainOnly));
-                w.WriteNumber("never_trained", facts.Count(f => data.Split.GroupOf(f) == FactGroup.NeverTrained));
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            WriteRelations(w, data);
             w.WriteStartObject("formats");
             w.WriteString(StudyDataset.InstructFile, "Alpaca {instruction, input, output}; kind mcq records use the medqa_4options prompt and answer with the letter; short-answer practice records are {text}: \"Question: <training stem>\\nAnswer: <object>\"");
             w.WriteString("mcq", "{question, choices[4], answer} with answer the 0-based index of the correct choice");
@@ -150,4 +121,44 @@ internal static class StudyDataWriter
     }
 
     private static void WriteAtomic(string dir, string name, byte[] bytes) => AtomicFile.WriteAllBytes(Path.Combine(dir, name), bytes);
+    private static void WriteOptions(Utf8JsonWriter w, StudyDataOptions o)
+    {
+        w.WriteStartObject("options");
+        w.WriteNumber("never_trained_fraction", o.NeverTrainedFraction);
+        w.WriteNumber("pretrain_only_fraction", o.PretrainOnlyFraction);
+        w.WriteNumber("held_in_corpus_fraction", o.HeldInCorpusFraction);
+        w.WriteNumber("corpus_sentences_per_fact", o.CorpusSentencesPerFact);
+        w.WriteNumber("filler_sentences", o.FillerSentences);
+        w.WriteNumber("glossary_sentences_per_term", o.GlossarySentencesPerTerm);
+        w.WriteNumber("layout_sentences", o.LayoutSentences);
+        w.WriteNumber("min_paragraph_sentences", o.MinParagraphSentences);
+        w.WriteNumber("max_paragraph_sentences", o.MaxParagraphSentences);
+        w.WriteNumber("instruct_per_fact", o.InstructPerFact);
+        w.WriteNumber("practice_cloze_per_fact", o.PracticeClozePerFact);
+        w.WriteNumber("statements_per_fact", o.StatementsPerFact);
+        w.WriteNumber("practice_mcq_per_fact", o.PracticeMcqPerFact);
+        w.WriteNumber("mcq_per_fact", o.McqPerFact);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Per relation: its types and how many of its facts fall in each group.</summary>
+    private static void WriteRelations(Utf8JsonWriter w, StudyDataset data)
+    {
+        w.WriteStartArray("relations");
+        foreach (var r in data.Facts.Relations)
+        {
+            var facts = data.Facts.FactsOf(r.Id);
+            w.WriteStartObject();
+            w.WriteString("id", r.Id);
+            w.WriteString("subject_type", r.SubjectType);
+            w.WriteString("object_type", r.ObjectType);
+            w.WriteNumber("facts", facts.Count);
+            w.WriteNumber("held_in", facts.Count(f => data.Split.GroupOf(f) == FactGroup.HeldIn));
+            w.WriteNumber("pretrain_only", facts.Count(f => data.Split.GroupOf(f) == FactGroup.PretrainOnly));
+            w.WriteNumber("never_trained", facts.Count(f => data.Split.GroupOf(f) == FactGroup.NeverTrained));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
 }

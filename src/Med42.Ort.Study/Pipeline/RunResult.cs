@@ -30,7 +30,7 @@ public sealed record TrainStats
 public sealed record RunResult
 {
     public string Name { get; init; } = "";
-    public string Kind { get; init; } = "";
+    public RunKind Kind { get; init; }
     public string Description { get; init; } = "";
     public long TotalParameters { get; init; }
     public TrainStats? Train { get; init; }

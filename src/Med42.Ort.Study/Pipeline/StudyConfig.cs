@@ -1,58 +1,15 @@
 // The typed configuration of `med42 study`: which base model (the embedded tiny Llama or a checkpoint),
 // which instruction data, which runs (base / full / LoRA) with their hyper-parameters, and how the
 // runs are evaluated. Recipes (models/recipes/*-study.yaml, snake_case keys) load into it through
-// StudyConfigLoader; Validate() rejects bad input before any work starts, naming the field.
+// StudyConfigLoader; Validate() rejects bad input before any work starts, naming the key path
+// (Med42Exception.ForKey, so the CLI can blame the flag that set it rather than the recipe file).
+using System.Text.Json.Serialization;
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Llama;
 using Med42.Ort.Llama.Lora;
+using Med42.Ort.Runtime;
 
 namespace Med42.Ort.Study.Pipeline;
-
-/// <summary>Run kinds: "base" evaluates the base model as is; "full" and "lora" fine-tune it first.</summary>
-public static class RunKind
-{
-    public const string Base = "base", Full = "full", Lora = "lora";
-    public static readonly string[] All = [Base, Full, Lora];
-}
-
-/// <summary>
-/// How the study's own multiple-choice sets are presented and scored (benchmarks always use the harness
-/// protocol). A config may list several, comma-separated: the first names the tasks study_*, the others
-/// add study_*@style tasks for comparison.
-/// </summary>
-public static class McqStyle
-{
-    /// <summary>Harness medqa_4options prompt, letters " A".." D" scored (acc).</summary>
-    public const string Letter = "letter";
-    /// <summary>"Question: q\nAnswer:" then each option's text (harness v0.3 cloze style), acc_norm.</summary>
-    public const string Text = "text";
-    /// <summary>As text, scored by mutual information: ll(option | question) − ll(option | "Answer:") (harness acc_mutual_info).</summary>
-    public const string TextMutualInfo = "text_mi";
-    /// <summary>The question in the Med42 chat template, each option's text as the assistant's reply, acc_norm.</summary>
-    public const string Chat = "chat";
-    /// <summary>The medqa_4options prompt in the Med42 chat template (as the practice records), the letter as the reply (acc).</summary>
-    public const string ChatLetter = "chat_letter";
-    public static readonly string[] All = [Letter, Text, TextMutualInfo, Chat, ChatLetter];
-    public const string UnconditionalContext = "Answer:";
-
-    public static IReadOnlyList<string> Parse(string styles) => styles.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-
-    public static string TaskName(string task, string style, IReadOnlyList<string> styles) => style == styles[0] ? task : $"{task}@{style}";
-
-    public static string Metric(string style) => style is Letter or ChatLetter ? "acc" : style == TextMutualInfo ? "acc_mutual_info" : "acc_norm";
-
-    private static string ChatPrompt(string prompt) =>
-        $"\n<|system|>: {Training.Data.ChatTemplate.Med42DefaultSystem}\n<|prompter|>:{prompt}\n<|assistant|>:\n";
-
-    /// <summary>(context, continuation) per option.</summary>
-    public static IEnumerable<(string Context, string Continuation)> Requests(string style, string question, IReadOnlyList<string> choices) => style switch
-    {
-        Text or TextMutualInfo => choices.Select(c => ($"Question: {question}\nAnswer:", " " + c)),
-        Chat => choices.Select(c => (ChatPrompt(question), c)),
-        ChatLetter => choices.Select((_, i) => (ChatPrompt(new Facts.McqItem("", "", "", "", "", question, choices, 0).MedQaPrompt()), Facts.McqItem.Letters[i])),
-        _ => throw new ArgumentOutOfRangeException(nameof(style), style, null),
-    };
-}
 
 public sealed record StudyConfig
 {
@@ -68,7 +25,7 @@ public sealed record StudyConfig
     /// <summary>Benchmark folder (medqa/, medmcqa/, pubmedqa/, mmlu/ as docs/eval.md, or ../shared/data's dev files).</summary>
     public string? DataDir { get; init; }
     public string Out { get; init; } = "runs/study";
-    public string Device { get; init; } = "cpu";
+    public Device Device { get; init; } = Device.Cpu;
     /// <summary>ONNX Runtime intra-op threads; fixed so CPU runs are bit-reproducible.</summary>
     public int Threads { get; init; } = 2;
     public int Seed { get; init; } = 42;
@@ -85,7 +42,7 @@ public sealed record StudyConfig
     /// <summary>Checks everything that can be checked without loading a model; throws naming the field.</summary>
     public StudyConfig Validate(string source = "study config")
     {
-        Med42Exception Bad(string field, string what) => new($"{source}: '{field}' {what}");
+        Med42Exception Bad(string field, string what) => Med42Exception.ForKey(source, field, what);
         if (string.IsNullOrWhiteSpace(Base)) throw Bad("base", "is required (\"embedded\" or a checkpoint path)");
         if (!IsEmbedded && !File.Exists(Base) && !Directory.Exists(Base)) throw Bad("base", $"checkpoint not found: {Base}");
         if (Tokenizer is not null && !File.Exists(Tokenizer) && !Directory.Exists(Tokenizer)) throw Bad("tokenizer", $"not found: {Tokenizer}");
@@ -100,15 +57,14 @@ public sealed record StudyConfig
         }
         if (DataDir is not null && !Directory.Exists(DataDir)) throw Bad("data_dir", $"folder not found: {DataDir}");
         if (string.IsNullOrWhiteSpace(Out)) throw Bad("out", "is required");
-        if (Device is not ("cpu" or "cuda")) throw Bad("device", $"must be cpu or cuda, got '{Device}'");
         if (Threads < 0) throw Bad("threads", $"must be non-negative, got {Threads}");
         if (SeqLen < 8) throw Bad("seq_len", $"must be at least 8, got {SeqLen}");
         if (IsEmbedded)
         {
-            Model.Validate($"{source}: model");
-            Pretrain.Validate($"{source}: pretrain");
+            Model.Validate(source, "model.");
+            Pretrain.Validate(source, "pretrain.");
         }
-        Eval.Validate($"{source}: eval");
+        Eval.Validate(source, "eval.");
         if (Runs.Count == 0) throw Bad("runs", "must list at least one run");
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < Runs.Count; i++)
@@ -118,7 +74,6 @@ public sealed record StudyConfig
             if (string.IsNullOrWhiteSpace(r.Name) || r.Name.IndexOfAny(['/', '\\', ' ']) >= 0)
                 throw Bad($"{at}.name", $"must be a non-empty name without spaces or slashes, got '{r.Name}'");
             if (!names.Add(r.Name)) throw Bad($"{at}.name", $"'{r.Name}' is used twice");
-            if (!RunKind.All.Contains(r.Kind)) throw Bad($"{at}.kind", $"unknown run kind '{r.Kind}' (expected {string.Join(", ", RunKind.All)})");
             if (r.Kind == RunKind.Base) continue;
             if (!(r.Lr > 0) || double.IsInfinity(r.Lr)) throw Bad($"{at}.lr", $"must be positive, got {r.Lr}");
             if (r.MaxSteps is <= 0) throw Bad($"{at}.max_steps", $"must be positive, got {r.MaxSteps}");
@@ -129,8 +84,7 @@ public sealed record StudyConfig
             if (r.Kind == RunKind.Lora)
             {
                 if (r.Lora is null) throw Bad($"{at}.lora", "is required for a lora run (rank, alpha, targets)");
-                if (r.Lora.Rank <= 0) throw Bad($"{at}.lora.rank", $"must be positive, got {r.Lora.Rank}");
-                r.Lora.Validate($"{source}: {at}.lora");
+                r.Lora.Validate(source, $"{at}.lora.");
             }
         }
         return this;
@@ -166,12 +120,12 @@ public sealed record TinyModelConfig
         NumKeyValueHeads = KvHeads, VocabSize = VocabSize, MaxPositionEmbeddings = MaxPositions, TieWordEmbeddings = true,
     };
 
-    public void Validate(string source)
+    public void Validate(string source, string keyPrefix = "")
     {
         // 259 reserved pieces (unk, bos, eos, 256 byte pieces) + at least a few merges.
-        if (VocabSize < 300) throw new Med42Exception($"{source}: 'vocab_size' must be at least 300 (259 reserved pieces + merges), got {VocabSize}");
-        if (!(InitStd > 0)) throw new Med42Exception($"{source}: 'init_std' must be positive, got {InitStd}");
-        ToLlama().Validate(source);
+        if (VocabSize < 300) throw Med42Exception.ForKey(source, keyPrefix + "vocab_size", $"must be at least 300 (259 reserved pieces + merges), got {VocabSize}");
+        if (!(InitStd > 0)) throw Med42Exception.ForKey(source, keyPrefix + "init_std", $"must be positive, got {InitStd}");
+        ToLlama().Validate($"{source}: {keyPrefix.TrimEnd('.')}");
     }
 }
 
@@ -182,11 +136,11 @@ public sealed record PretrainConfig
     public double Lr { get; init; } = 3e-3;
     public int BatchSize { get; init; } = 8;
 
-    public void Validate(string source)
+    public void Validate(string source, string keyPrefix = "")
     {
-        if (Steps <= 0) throw new Med42Exception($"{source}: 'steps' must be positive, got {Steps}");
-        if (!(Lr > 0)) throw new Med42Exception($"{source}: 'lr' must be positive, got {Lr}");
-        if (BatchSize <= 0) throw new Med42Exception($"{source}: 'batch_size' must be positive, got {BatchSize}");
+        if (Steps <= 0) throw Med42Exception.ForKey(source, keyPrefix + "steps", $"must be positive, got {Steps}");
+        if (!(Lr > 0)) throw Med42Exception.ForKey(source, keyPrefix + "lr", $"must be positive, got {Lr}");
+        if (BatchSize <= 0) throw Med42Exception.ForKey(source, keyPrefix + "batch_size", $"must be positive, got {BatchSize}");
     }
 }
 
@@ -195,16 +149,17 @@ public sealed record EvalConfig
 {
     /// <summary>At most this many documents per benchmark task (null = all); the study's own sets are never capped.</summary>
     public int? Limit { get; init; } = 100;
-    public string McqStyle { get; init; } = Pipeline.McqStyle.TextMutualInfo;
+    /// <summary>mcq_style: the presentations of the study sets; the first names the tasks study_* (see <see cref="McqStyle"/>).</summary>
+    [JsonPropertyName("mcq_style"), JsonConverter(typeof(McqStyleListConverter))]
+    public IReadOnlyList<McqStyle> McqStyles { get; init; } = [McqStyle.TextMutualInfo];
     public int BatchSize { get; init; } = 8;
 
-    public void Validate(string source)
+    public void Validate(string source, string keyPrefix = "")
     {
-        if (Limit is <= 0) throw new Med42Exception($"{source}: 'limit' must be positive, got {Limit}");
-        var styles = Pipeline.McqStyle.Parse(McqStyle);
-        if (styles.Count == 0 || styles.Any(s => !Pipeline.McqStyle.All.Contains(s)) || styles.Distinct().Count() != styles.Count)
-            throw new Med42Exception($"{source}: 'mcq_style' must list distinct styles of {string.Join(", ", Pipeline.McqStyle.All)}, got '{McqStyle}'");
-        if (BatchSize <= 0) throw new Med42Exception($"{source}: 'batch_size' must be positive, got {BatchSize}");
+        if (Limit is <= 0) throw Med42Exception.ForKey(source, keyPrefix + "limit", $"must be positive, got {Limit}");
+        if (McqStyles.Count == 0 || McqStyles.Distinct().Count() != McqStyles.Count)
+            throw Med42Exception.ForKey(source, keyPrefix + "mcq_style", $"must list distinct styles, got '{string.Join(",", McqStyles.Select(s => s.Name()))}'");
+        if (BatchSize <= 0) throw Med42Exception.ForKey(source, keyPrefix + "batch_size", $"must be positive, got {BatchSize}");
     }
 }
 
@@ -212,7 +167,7 @@ public sealed record EvalConfig
 public sealed record StudyRun
 {
     public string Name { get; init; } = "";
-    public string Kind { get; init; } = "";
+    public required RunKind Kind { get; init; }
     public double Lr { get; init; } = 1e-3;
     public int? MaxSteps { get; init; }
     public int Epochs { get; init; } = 1;

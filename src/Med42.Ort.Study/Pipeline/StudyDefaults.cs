@@ -26,8 +26,8 @@ public static class StudyDefaults
             // model memorise the answers (docs/study.md, "What was measured").
             Model = new TinyModelConfig { VocabSize = 2048, HiddenSize = 64, IntermediateSize = 172, Layers = 2, Heads = 4, KvHeads = 4, MaxPositions = 256 },
             Pretrain = new PretrainConfig { Steps = quick ? 80 : 300, Lr = 3e-3, BatchSize = 8 },
-            Eval = new EvalConfig { Limit = quick ? 20 : 100, McqStyle = quick ? McqStyle.TextMutualInfo + "," + McqStyle.Letter
-                : McqStyle.TextMutualInfo + "," + McqStyle.Text + "," + McqStyle.Letter },
+            Eval = new EvalConfig { Limit = quick ? 20 : 100, McqStyles = quick ? [McqStyle.TextMutualInfo, McqStyle.Letter]
+                : [McqStyle.TextMutualInfo, McqStyle.Text, McqStyle.Letter] },
             Runs =
             [
                 new StudyRun { Name = "base", Kind = RunKind.Base },

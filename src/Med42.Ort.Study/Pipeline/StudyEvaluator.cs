@@ -25,7 +25,7 @@ public sealed record StudyTaskFile(string Name, string Path);
 public sealed record EvalPlan
 {
     public IReadOnlyList<StudyTaskFile> StudySets { get; init; } = [];
-    public string McqStyle { get; init; } = Pipeline.McqStyle.Text;
+    public IReadOnlyList<McqStyle> McqStyles { get; init; } = [McqStyle.Text];
     public BenchmarkSet Benchmarks { get; init; } = BenchmarkSet.Empty;
     public string? DataDir { get; init; }
     public int? Limit { get; init; }
@@ -46,12 +46,12 @@ public static class StudyEvaluator
         var maxLength = loaded.Config.MaxPositionEmbeddings;
         var scores = new List<TaskScore>();
 
-        var styles = McqStyle.Parse(plan.McqStyle);
+        var styles = plan.McqStyles;
         foreach (var style in styles.Where(st => st != McqStyle.Letter))
             foreach (var set in plan.StudySets)
-                scores.Add(ScoreStyle(set with { Name = McqStyle.TaskName(set.Name, style, styles) }, style, scorer, loaded.Tokenizer, maxLength, progress, ct));
+                scores.Add(ScoreStyle(set with { Name = McqStyleExtensions.TaskName(set.Name, style, styles) }, style, scorer, loaded.Tokenizer, maxLength, progress, ct));
         var letterTasks = styles.Contains(McqStyle.Letter)
-            ? plan.StudySets.Select(x => x with { Name = McqStyle.TaskName(x.Name, McqStyle.Letter, styles) }).ToList() : [];
+            ? plan.StudySets.Select(x => x with { Name = McqStyleExtensions.TaskName(x.Name, McqStyle.Letter, styles) }).ToList() : [];
         var taskFiles = new Dictionary<string, string>(plan.Benchmarks.Overrides, StringComparer.Ordinal);
         foreach (var s in letterTasks) taskFiles[s.Name] = s.Path;
         var names = letterTasks.Select(s => s.Name).Concat(plan.Benchmarks.Tasks).ToList();
@@ -81,7 +81,7 @@ public static class StudyEvaluator
     }
 
     /// <summary>Scores one study set in a non-harness presentation (see <see cref="McqStyle"/>).</summary>
-    private static TaskScore ScoreStyle(StudyTaskFile set, string style, ILoglikelihoodScorer scorer, Core.Tokenizers.ITextTokenizer tokenizer, int maxLength,
+    private static TaskScore ScoreStyle(StudyTaskFile set, McqStyle style, ILoglikelihoodScorer scorer, Core.Tokenizers.ITextTokenizer tokenizer, int maxLength,
         IProgress<EvalProgress>? progress, CancellationToken ct)
     {
         var items = ReadItems(set.Path);
@@ -90,9 +90,9 @@ public static class StudyEvaluator
         var requests = new List<TokenRequest>();
         foreach (var (q, choices, _) in items)
         {
-            foreach (var (ctx, cont) in McqStyle.Requests(style, q, choices)) requests.Add(rt.Tokenize(new LoglikelihoodRequest(ctx, cont)));
+            foreach (var (ctx, cont) in style.Requests(q, choices)) requests.Add(rt.Tokenize(new LoglikelihoodRequest(ctx, cont)));
             if (style == McqStyle.TextMutualInfo)
-                foreach (var c in choices) requests.Add(rt.Tokenize(new LoglikelihoodRequest(McqStyle.UnconditionalContext, " " + c)));
+                foreach (var c in choices) requests.Add(rt.Tokenize(new LoglikelihoodRequest(McqStyleExtensions.UnconditionalContext, " " + c)));
         }
         progress?.Report(new EvalProgress(set.Name, 0, items.Count));
         var results = scorer.Score(requests, null, ct);
@@ -118,7 +118,7 @@ public static class StudyEvaluator
         }
         progress?.Report(new EvalProgress(set.Name, items.Count, items.Count));
         var acc = EvalMetrics.MeanStderr(correct.Select(b => b ? 1.0 : 0.0).ToArray());
-        return new TaskScore(set.Name, items.Count, acc.Mean, acc.Stderr, McqStyle.Metric(style), items.Average(i => 1.0 / i.Choices.Length));
+        return new TaskScore(set.Name, items.Count, acc.Mean, acc.Stderr, style.Metric(), items.Average(i => 1.0 / i.Choices.Length));
     }
 
     private static List<(string Question, string[] Choices, int Answer)> ReadItems(string path)

@@ -7,7 +7,9 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Med42.Ort.Core.IO;
+using Med42.Ort.Reports;
 using Med42.Ort.Study.Pipeline;
+using Med42.Ort.Training.Trainer;
 
 namespace Med42.Ort.Study.Reports;
 
@@ -112,7 +114,7 @@ public sealed class StudyReport
 
     private static string Ratio(double a, double b) => b <= 0 ? "∞" : (a / b).ToString(a / b >= 10 ? "F0" : "F2", Inv);
 
-    public string Protocol => "Study sets (study_*, 4 options, chance 25%): zero-shot; presentation " + string.Join(", ", McqStyle.Parse(Config.Eval.McqStyle).Select(s => s switch
+    public string Protocol => "Study sets (study_*, 4 options, chance 25%): zero-shot; presentation " + string.Join(", ", Config.Eval.McqStyles.Select(s => s switch
     {
         McqStyle.Letter => "letter = harness medqa_4options prompt, letters scored (acc)",
         McqStyle.Text => "text = \"Question: {question}\\nAnswer:\" then each option's text (acc_norm)",
@@ -125,7 +127,7 @@ public sealed class StudyReport
     {
         var sb = new StringBuilder();
         sb.AppendLine("# Med42.Ort study: full-parameter vs LoRA fine-tuning").AppendLine();
-        sb.AppendLine($"Base: `{Config.Base}`; seed {Config.Seed}; seq_len {Config.SeqLen}; device {Config.Device}, {Config.Threads} threads. " +
+        sb.AppendLine($"Base: `{Config.Base}`; seed {Config.Seed}; seq_len {Config.SeqLen}; device {RecipeEnumConverter.Name(Config.Device)}, {Config.Threads} threads. " +
                       "Study data is teaching data generated from a curated fact base, not medical advice.").AppendLine();
         sb.AppendLine("## Results (this study)").AppendLine();
         Table(sb, Header, Rows);
@@ -185,7 +187,7 @@ public sealed class StudyReport
           .Append("th,td{border:1px solid #bbb;padding:4px 8px;text-align:right}th{background:#eee}td:first-child,th:first-child{text-align:left}")
           .Append(".ref{background:#fff8e6}img{max-width:100%;border:1px solid #ddd;margin:0.5em 0}\n</style>\n</head>\n<body>\n");
         sb.Append("<h1>Med42.Ort study: full-parameter vs LoRA fine-tuning</h1>\n");
-        sb.Append($"<p>Base: <code>{E(Config.Base)}</code>; seed {Config.Seed}; seq_len {Config.SeqLen}; device {E(Config.Device)}, {Config.Threads} threads. " +
+        sb.Append($"<p>Base: <code>{E(Config.Base)}</code>; seed {Config.Seed}; seq_len {Config.SeqLen}; device {E(RecipeEnumConverter.Name(Config.Device))}, {Config.Threads} threads. " +
                   "Study data is teaching data generated from a curated fact base, not medical advice.</p>\n");
         sb.Append("<h2>Results (this study)</h2>\n");
         HtmlTable(sb, Header, Rows, "results");

@@ -18,17 +18,18 @@ public static class RecipeLoader
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
+        Converters = { new RecipeEnumConverter() },
         WriteIndented = true,
     };
 
-    public static TrainOptions Load(string path)
+    public static TrainOptions Load(string path) => Parse(path).Validate(path);
+
+    /// <summary>Reads without validating (the CLI applies its flags first, then validates once).</summary>
+    public static TrainOptions Parse(string path)
     {
         var json = ReadJson(path, "recipe");
-        TrainOptions? options;
-        try { options = JsonSerializer.Deserialize<TrainOptions>(json, Json); }
+        try { return JsonSerializer.Deserialize<TrainOptions>(json, Json) ?? throw new Med42Exception($"{path}: empty recipe"); }
         catch (JsonException e) { throw new Med42Exception($"{path}: {e.Path}: {e.Message}"); }
-        return (options ?? throw new Med42Exception($"{path}: empty recipe")).Validate(path);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 // Everything `med42 train` needs, as one typed record; recipes (YAML/JSON, snake_case keys) load into it
-// through RecipeLoader and CLI flags override fields with `with`. Validate() names the offending field.
+// through RecipeLoader and CLI flags override single fields (the CLI's [Overrides] overlay). Validate()
+// throws naming the offending key (Med42Exception.ForKey), so the CLI can blame a flag instead of the recipe.
 // Relative paths are resolved against the current directory (the CLI runs from the repository root).
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Llama.Lora;
@@ -64,7 +65,7 @@ public sealed record TrainOptions
 
     public TrainOptions Validate(string source = "train options")
     {
-        void Fail(string field, string what) => throw new Med42Exception($"{source}: '{field}' {what}");
+        void Fail(string field, string what) => throw Med42Exception.ForKey(source, field, what);
         if (string.IsNullOrWhiteSpace(Model)) Fail("model", "is required");
         if (Data.Count == 0 || Data.Any(string.IsNullOrWhiteSpace)) Fail("data", "must list at least one data file");
         if (string.IsNullOrWhiteSpace(Out)) Fail("out", "is required");
@@ -85,11 +86,22 @@ public sealed record TrainOptions
         if (SaveEvery < 0) Fail("save_every", $"must be non-negative, got {SaveEvery}");
         if (KeepLast <= 0) Fail("keep_last", $"must be positive, got {KeepLast}");
         if (Threads < 0) Fail("threads", $"must be non-negative, got {Threads}");
-        if (Mode.IsAdapter()) Lora.Validate($"{source}: lora");
+        return ValidateArtifacts(source);
+    }
+
+    /// <summary>The checks of what shapes the training graphs (LoRA, int4 block size): all that `export-artifacts` needs.</summary>
+    public TrainOptions ValidateArtifacts(string source = "train options")
+    {
+        if (Mode.IsAdapter()) Lora.Validate(source, "lora.");
         if (Mode == TrainingMode.Qlora && !Llama.Int4.Int4Options.BlockSizes.Contains(Int4BlockSize))
-            Fail("int4_block_size", $"must be one of {string.Join(", ", Llama.Int4.Int4Options.BlockSizes)}, got {Int4BlockSize}");
+            throw Med42Exception.ForKey(source, "int4_block_size", $"must be one of {string.Join(", ", Llama.Int4.Int4Options.BlockSizes)}, got {Int4BlockSize}");
         return this;
     }
+
+    public ArtifactOptions ToArtifactOptions() => new()
+    {
+        Seed = Seed, GradientCheckpointing = GradientCheckpointing, Kernels = Kernels, Int4BlockSize = Int4BlockSize,
+    };
 
     public DataOptions ToDataOptions() => new()
     {

@@ -25,13 +25,54 @@ public sealed class StudyConfigTests
     }
 
     [Fact]
-    public void UnknownRunKindNamesTheField()
+    public void UnknownOrMissingRunKindNamesTheField()
     {
         using var tmp = new TempDir();
-        var c = Valid(tmp.Path) with { Runs = [new StudyRun { Name = "x", Kind = "qlora" }] };
-        var e = Assert.Throws<Med42Exception>(() => c.Validate("cfg.yaml"));
+        var path = tmp.File("k-study.yaml");
+        File.WriteAllText(path, "runs:\n  - {name: x, kind: qlora}\n");
+        var e = Assert.Throws<Med42Exception>(() => StudyConfigLoader.Parse(path));
+        Assert.StartsWith(path + ": ", e.Message);
         Assert.Contains("runs[0].kind", e.Message);
-        Assert.Contains("qlora", e.Message);
+        Assert.Contains("'qlora' (expected base, full or lora)", e.Message);
+        File.WriteAllText(path, "runs:\n  - {name: x, kind: 1}\n");
+        Assert.Contains("runs[0].kind", Assert.Throws<Med42Exception>(() => StudyConfigLoader.Parse(path)).Message); // numbers are not kinds
+        File.WriteAllText(path, "runs:\n  - {name: x}\n");
+        Assert.Contains("kind", Assert.Throws<Med42Exception>(() => StudyConfigLoader.Parse(path)).Message);
+    }
+
+    [Fact]
+    public void McqStylesKeepTheirRecipeSpellings()
+    {
+        using var tmp = new TempDir();
+        var path = tmp.File("s-study.yaml");
+        File.WriteAllText(path, "eval: {mcq_style: 'text_mi, chat_letter,letter'}\nruns:\n  - {name: base, kind: base}\n");
+        var c = StudyConfigLoader.Parse(path);
+        Assert.Equal([McqStyle.TextMutualInfo, McqStyle.ChatLetter, McqStyle.Letter], c.Eval.McqStyles);
+        Assert.Contains("\"mcq_style\": \"text_mi,chat_letter,letter\"", StudyConfigLoader.ToJson(c));
+        Assert.Equal("study_heldin@chat_letter", McqStyleExtensions.TaskName("study_heldin", McqStyle.ChatLetter, c.Eval.McqStyles));
+        Assert.Equal("study_heldin", McqStyleExtensions.TaskName("study_heldin", McqStyle.TextMutualInfo, c.Eval.McqStyles));
+        File.WriteAllText(path, "eval: {mcq_style: 'text,mutual'}\nruns: []\n");
+        var e = Assert.Throws<Med42Exception>(() => StudyConfigLoader.Parse(path));
+        Assert.Contains("eval.mcq_style", e.Message);
+        Assert.Contains("'mutual' (expected letter, text, text_mi, chat or chat_letter)", e.Message);
+        var twice = Assert.Throws<Med42Exception>(() => (Valid(tmp.Path) with { Eval = new EvalConfig { McqStyles = [McqStyle.Text, McqStyle.Text] } }).Validate("cfg.yaml"));
+        Assert.Contains("'eval.mcq_style'", twice.Message);
+    }
+
+    /// <summary>
+    /// Enum fields are written with the spellings recipes use (base/full/lora, text_mi, cpu): the stage fingerprints
+    /// hash this JSON, so a spelling change would silently rerun every finished stage of an existing study folder.
+    /// </summary>
+    [Fact]
+    public void ConfigJsonSpellsEnumsAsRecipesDo()
+    {
+        var json = StudyConfigLoader.ToJson(StudyDefaults.Embedded());
+        Assert.Contains("\"device\": \"cpu\"", json);
+        Assert.Contains("\"mcq_style\": \"text_mi,text,letter\"", json);
+        foreach (var kind in new[] { "base", "full", "lora" }) Assert.Contains($"\"kind\": \"{kind}\"", json);
+        using var tmp = new TempDir();
+        File.WriteAllText(tmp.File("round-study.json"), json);
+        Assert.Equal(json, StudyConfigLoader.ToJson(StudyConfigLoader.Parse(tmp.File("round-study.json"))));
     }
 
     [Fact]
@@ -81,7 +122,7 @@ public sealed class StudyConfigTests
     {
         using var tmp = new TempDir();
         var outDir = Path.Combine(tmp.Path, "out");
-        var c = Valid(outDir) with { Runs = [new StudyRun { Name = "x", Kind = "bogus" }] };
+        var c = Valid(outDir) with { Runs = [new StudyRun { Name = "x", Kind = RunKind.Full, Lr = -1 }] };
         Assert.Throws<Med42Exception>(() => StudyPipeline.Run(c));
         Assert.False(Directory.Exists(outDir), "no stage may run (or create the output folder) when the config is invalid");
     }
@@ -123,7 +164,7 @@ public sealed class StudyConfigTests
         foreach (var path in recipes)
         {
             var c = StudyConfigLoader.Parse(path);
-            Assert.Equal("cuda", c.Device);
+            Assert.Equal(Med42.Ort.Runtime.Device.Cuda, c.Device);
             Assert.Equal(4096, c.SeqLen);
             Assert.Contains(c.Runs, r => r.Kind == RunKind.Full);
             Assert.Contains(c.Runs, r => r.Kind == RunKind.Lora && r.Lora!.Rank == 16);

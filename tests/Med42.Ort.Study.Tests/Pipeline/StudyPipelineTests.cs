@@ -75,7 +75,7 @@ public sealed class StudyPipelineTests
         foreach (var run in r.Runs)
         {
             // Three study sets (held-in, never-trained, pretrain-only) in every configured presentation.
-            Assert.Equal(3 * McqStyle.Parse(config.Eval.McqStyle).Count, run.Scores.Count);
+            Assert.Equal(3 * config.Eval.McqStyles.Count, run.Scores.Count);
             Assert.All(run.Scores, s => Assert.InRange(s.Acc, 0, 1));
             if (run.Train is not { } t) continue;
             Assert.True(t.LossHistory[^1] < t.LossHistory[0], $"{run.Name}: loss did not decrease ({t.LossHistory[0]} → {t.LossHistory[^1]})");

@@ -17,7 +17,7 @@ public sealed class StudyReportTests
         TokensPerSecond = tps, Tokens = 10000, WallSeconds = wall, Steps = 3, FinalLoss = 1.5, ValLoss = 1.7, LossHistory = [3.0, 2.0, 1.5],
     };
 
-    private static RunResult Run(string name, string kind, double heldIn, double never, TrainStats? train) => new()
+    private static RunResult Run(string name, RunKind kind, double heldIn, double never, TrainStats? train) => new()
     {
         Name = name, Kind = kind, TotalParameters = 1000, Train = train,
         Scores =
@@ -78,5 +78,27 @@ public sealed class StudyReportTests
         Assert.Contains(r.Findings, f => f.StartsWith("study_heldin: full wins with 80.0 ± 3.0% by 20.0 points over lora-r4", StringComparison.Ordinal));
         // never-trained: 24 vs chance 25 with stderr 4 → within ± 8.
         Assert.Contains(r.Findings, f => f.StartsWith("full on never-trained facts: 24.0% vs chance 25% (within", StringComparison.Ordinal));
+    }
+    [Fact]
+    public void ProtocolNamesEveryStyleAsRecipesSpellIt()
+    {
+        var config = StudyDefaults.Embedded(quick: true) with { Eval = new EvalConfig { McqStyles = [McqStyle.ChatLetter, McqStyle.Chat, McqStyle.TextMutualInfo, McqStyle.Text, McqStyle.Letter] } };
+        var protocol = StudyReport.Build(config, [], null, []).Protocol;
+        Assert.Equal("Study sets (study_*, 4 options, chance 25%): zero-shot; presentation " +
+                     "chat_letter = medqa prompt in the Med42 template, letter as the reply (acc), " +
+                     "chat = question in the Med42 template, option text as the reply (acc_norm), " +
+                     "text_mi = as text, scored ll(option | question) − ll(option | \"Answer:\") (acc_mutual_info), " +
+                     "text = \"Question: {question}\\nAnswer:\" then each option's text (acc_norm), " +
+                     "letter = harness medqa_4options prompt, letters scored (acc); the first listed names study_*, the others study_*@style. ", protocol);
+    }
+
+    [Fact]
+    public void RunResultStoresTheKindAsRecipesSpellIt()
+    {
+        using var tmp = new TempDir();
+        var run = Run("lora-r4", RunKind.Lora, 0.6, 0.27, Stats(100, 10, 2000));
+        run.Save(tmp.File("run.json"));
+        Assert.Contains("\"kind\": \"lora\"", File.ReadAllText(tmp.File("run.json")));
+        Assert.Equal(RunKind.Lora, RunResult.Load(tmp.File("run.json")).Kind);
     }
 }

@@ -54,8 +54,9 @@ public class RecipeTests
     [InlineData("lr: -1", "'lr'")]
     [InlineData("batch_size: 0", "'batch_size'")]
     [InlineData("lr_typo: 1", "lr_typo")]
-    [InlineData("mode: lora\nlora: {rank: 0}", "'rank'")]
-    [InlineData("schedule: wavy", "schedule")]
+    [InlineData("mode: lora\nlora: {rank: 0}", "'lora.rank'")]
+    [InlineData("mode: 2", "$.mode: expected full, lora or qlora")]
+    [InlineData("schedule: wavy", "$.schedule: unknown value 'wavy' (expected constant, linear or cosine)")]
     public void BadRecipeNamesTheField(string line, string expected)
     {
         using var d = new TempDir();

@@ -1,9 +1,10 @@
-// Charts for training runs and the study report (ScottPlot 5, written as PNG or SVG by extension).
+// Charts any verb may draw: training loss curves (train, study) and grouped bars (study report). ScottPlot 5,
+// written as PNG or SVG by the extension, Width × Height pixels.
 // Written to a temporary name first, then renamed.
 using Med42.Ort.Core.IO;
 using ScottPlot;
 
-namespace Med42.Ort.Study.Reports;
+namespace Med42.Ort.Reports;
 
 public static class Charts
 {

@@ -1,0 +1,73 @@
+// The enum-valued flags whose values are not a library enum's: their command-line spellings and what each
+// means to the library.
+using Med42.Ort.Core.Tensors;
+using Med42.Ort.Eval.Tasks;
+using Med42.Ort.Export.Gguf;
+using Med42.Ort.Llama.Graphs;
+using Med42.Ort.Runtime;
+
+namespace Med42.Ort.Cli.Options;
+
+/// <summary>--dtype: the floating-point types a checkpoint or graph is written in.</summary>
+internal enum DTypeChoice
+{
+    [CliName("fp32", "f32", "float32")] Fp32,
+    [CliName("fp16", "f16", "float16")] Fp16,
+    [CliName("bf16", "bfloat16")] Bf16,
+}
+
+/// <summary>export --format: the kinds of folder `med42 export` writes.</summary>
+internal enum ExportFormat { Genai, Hf, Peft, OnnxAdapter, Gguf }
+
+/// <summary>export --quant: the GGUF tensor types llama.cpp users name by ggml's spelling.</summary>
+internal enum GgufQuantChoice
+{
+    [CliName("f32")] F32,
+    [CliName("f16")] F16,
+    [CliName("q8_0")] Q8_0,
+    [CliName("q4_0")] Q4_0,
+}
+
+/// <summary>generate --attention: the decoder's attention, or auto (fused GroupQueryAttention on CPU, plain ops elsewhere).</summary>
+internal enum AttentionChoice { Auto, Gqa, Plain }
+
+/// <summary>eval --medmcqa-cop: the base of MedMCQA's correct-option field.</summary>
+internal enum CopChoice
+{
+    Auto,
+    [CliName("1", "one")] One,
+    [CliName("0", "zero")] Zero,
+}
+
+internal static class Choices
+{
+    public static DType ToDType(this DTypeChoice c) => c switch
+    {
+        DTypeChoice.Fp16 => DType.F16,
+        DTypeChoice.Bf16 => DType.BF16,
+        _ => DType.F32,
+    };
+
+    public static GgufQuant ToGgufQuant(this GgufQuantChoice c) => c switch
+    {
+        GgufQuantChoice.F16 => GgufQuant.F16,
+        GgufQuantChoice.Q8_0 => GgufQuant.Q8_0,
+        GgufQuantChoice.Q4_0 => GgufQuant.Q4_0,
+        _ => GgufQuant.F32,
+    };
+
+    public static CopBase ToCopBase(this CopChoice c) => c switch
+    {
+        CopChoice.One => CopBase.OneBased,
+        CopChoice.Zero => CopBase.ZeroBased,
+        _ => CopBase.Auto,
+    };
+
+    public static AttentionKind ToAttentionKind(this AttentionChoice c, Device device) => c switch
+    {
+        // ORT's CUDA GroupQueryAttention takes fp16/bf16 only, so fp32 decoding on CUDA uses plain ops.
+        AttentionChoice.Auto => device == Device.Cpu ? AttentionKind.Gqa : AttentionKind.Plain,
+        AttentionChoice.Gqa => AttentionKind.Gqa,
+        _ => AttentionKind.Plain,
+    };
+}
