@@ -12,6 +12,7 @@ using Med42.Ort.Core.IO;
 using Med42.Ort.Export.Merge;
 using Med42.Ort.Llama.Checkpoints;
 using Med42.Ort.Llama.Int4;
+using Med42.Ort.Training.Data;
 
 namespace Med42.Ort.Cli.Commands;
 
@@ -81,13 +82,20 @@ internal sealed class ExportCommand : ICommand
                 break;
             }
             case "hf":
-                if (adapter is null) HfFolderWriter.Save(Out, config, ckpt.Weights, dtype, tokenizerSource: Tokenizer ?? TokenizerFolder(), overwrite: Force);
-                else LoraMerge.Save(Out, config, ckpt.Weights, adapter, dtype, Tokenizer ?? TokenizerFolder(), Force);
+                if (adapter is null)
+                    HfFolderWriter.Save(Out, config, ckpt.Weights, dtype, tokenizerSource: Tokenizer ?? TokenizerFile(config), overwrite: Force, chatTemplate: Med42ChatTemplate.Jinja);
+                else LoraMerge.Save(Out, config, ckpt.Weights, adapter, dtype, Tokenizer ?? TokenizerFile(config), Force);
                 break;
             case "peft":
+            {
                 if (adapter is null) throw new Med42Exception("--format peft: needs --adapter (the adapter to write in PEFT's layout)");
-                PeftAdapter.Write(Out, config, adapter.Config, adapter.Tensors, adapter.BaseModel == "" ? Model : adapter.BaseModel, Force);
+                // A single-file base is written as an HF folder inside the adapter folder, so PEFT can load it.
+                var baseFolder = Path.GetFullPath(Path.Combine(Out, PeftBaseModel.FolderName));
+                var baseModel = PeftBaseModel.NeedsHfFolder(Model) ? baseFolder : adapter.BaseModel == "" ? Model : adapter.BaseModel;
+                PeftAdapter.Write(Out, config, adapter.Config, adapter.Tensors, baseModel, Force);
+                PeftBaseModel.Resolve(Model, baseFolder, config, ckpt.Weights, Tokenizer ?? TokenizerFile(config), Med42ChatTemplate.Jinja, overwrite: true);
                 break;
+            }
             default:
                 throw new Med42Exception($"--format: unknown format '{Format}' (expected genai, hf, peft or onnx-adapter)");
         }
@@ -110,9 +118,5 @@ internal sealed class ExportCommand : ICommand
         Force = Force,
     };
 
-    private string? TokenizerFolder()
-    {
-        var dir = Directory.Exists(Model) ? Model : Path.GetDirectoryName(Path.GetFullPath(Model))!;
-        return HfFolderWriter.TokenizerFiles.Any(f => File.Exists(Path.Combine(dir, f))) ? dir : null;
-    }
+    private string? TokenizerFile(Llama.LlamaConfig config) => ConvertCommand.FindTokenizerFile(Model, config.VocabSize);
 }

@@ -17,6 +17,9 @@ internal sealed class MergeCommand : ICommand
     [Option("adapter", Required = true, HelpText = "PEFT adapter folder.")]
     public string Adapter { get; set; } = "";
 
+    [Option("tokenizer", HelpText = "Tokenizer for the merged folder (.model or a folder with tokenizer files); default: found beside the base model.")]
+    public string? Tokenizer { get; set; }
+
     [Option("out", Required = true, HelpText = "Output folder (must be empty or absent unless --force).")]
     public string Out { get; set; } = "";
 
@@ -31,8 +34,7 @@ internal sealed class MergeCommand : ICommand
         OutputFolder.CheckWritable(Out, Force);
         using var ckpt = LlamaCheckpoint.Open(Model);
         using var adapter = PeftAdapter.Read(Adapter, ckpt.Config);
-        var dir = Directory.Exists(Model) ? Model : Path.GetDirectoryName(Path.GetFullPath(Model))!;
-        var tokenizer = HfFolderWriter.TokenizerFiles.Any(f => File.Exists(Path.Combine(dir, f))) ? dir : null;
+        var tokenizer = Tokenizer ?? ConvertCommand.FindTokenizerFile(Model, ckpt.Config.VocabSize);
         LoraMerge.Save(Out, ckpt.Config, ckpt.Weights, adapter, ConvertCommand.ParseDType(DType), tokenizer, Force);
         Console.WriteLine($"wrote {Out}");
         return 0;

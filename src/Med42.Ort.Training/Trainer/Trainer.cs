@@ -147,12 +147,13 @@ public static class Trainer
         if (o.Mode == TrainingMode.Full)
         {
             output = Path.Combine(o.Out, ModelFolder);
-            HfFolderWriter.Save(output, config, state.ToStore(), DType.F32, tokenizerSource: tokenizerSource, overwrite: true);
+            HfFolderWriter.Save(output, config, state.ToStore(), DType.F32, tokenizerSource: tokenizerSource, overwrite: true, chatTemplate: Med42ChatTemplate.For(o.Template));
         }
         else
         {
             output = Path.Combine(o.Out, AdapterFolder);
-            PeftAdapter.Write(output, config, o.Lora, state.ToStore(), o.Model, force: true);
+            var baseModel = PeftBaseModel.Resolve(o.Model, Path.Combine(o.Out, PeftBaseModel.FolderName), config, weights, tokenizerSource, Med42ChatTemplate.For(o.Template), overwrite: true);
+            PeftAdapter.Write(output, config, o.Lora, state.ToStore(), baseModel, force: true);
         }
         return new TrainResult(total, lastLoss, evalLoss, output, lastCheckpoint, data.Stats, history);
     }
