@@ -31,8 +31,20 @@ public sealed record EvalOptions
     /// <summary>Model name recorded in results.json.</summary>
     public string ModelName { get; init; } = "";
 
-    /// <summary>Output folder for results.json, results.md and samples; null writes nothing.</summary>
+    /// <summary>Output folder for results.json and results.md; null writes nothing.</summary>
     public string? OutputDir { get; init; }
+
+    /// <summary>--log-samples: also write samples_{task}.jsonl (the harness's per-document records) into <see cref="OutputDir"/>.</summary>
+    public bool LogSamples { get; init; }
+
+    /// <summary>Scorer rows per forward pass, recorded as results.json config.batch_size.</summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>Device or execution provider, recorded as results.json config.device.</summary>
+    public string? Device { get; init; }
+
+    /// <summary>--seed, recorded as the harness's seeds (zero-shot and first-k few-shot draw nothing at random).</summary>
+    public int Seed { get; init; } = 1234;
 }
 
 /// <summary>Progress in questions (documents) across all tasks of the run.</summary>

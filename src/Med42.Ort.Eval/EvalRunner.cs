@@ -76,7 +76,8 @@ public sealed class EvalRunner(ILoglikelihoodScorer scorer, ITextTokenizer token
                 samples.Add(new DocScore(docs[d], contexts[d], docResults, pred, predNorm));
             }
             var metrics = EvalMetrics.Summarize(task.Name, samples.Select(s => s.Acc).ToArray(), samples.Select(s => s.AccNorm).ToArray());
-            results.Add(new TaskResult(task.Name, task.Version, task.NumFewshot, task.DataPath, metrics, samples, skipped, available));
+            results.Add(new TaskResult(task.Name, task.Version, task.NumFewshot, task.DataPath, metrics, samples, skipped, available,
+                HarnessTaskSpec.For(task.Name, task.DataPath, options.TaskOptions.MmluStyle)));
             doneBefore += docs.Count;
             progress?.Report(new EvalProgress(task.Name, doneBefore, total));
         }
@@ -87,9 +88,9 @@ public sealed class EvalRunner(ILoglikelihoodScorer scorer, ITextTokenizer token
         var notes = loaded.SelectMany(l => l.Task.Notes).Concat(log.Messages.Select(m => "skipped: " + m)).ToArray();
         var config = new EvalRunConfig(options.ModelName, options.Tasks, options.TaskOptions.NumFewshot,
             options.TaskOptions.MmluStyle.ToString().ToLowerInvariant(), options.AddBos, options.MaxLength, options.Limit,
-            PromptTemplates.Version, DateTimeOffset.UtcNow, notes);
+            PromptTemplates.Version, DateTimeOffset.UtcNow, notes) { BatchSize = options.BatchSize, Device = options.Device, Seed = options.Seed };
         var report = new EvalReport(results, groupSummaries, config);
-        if (options.OutputDir is { } dir) ResultsWriter.WriteAll(report, dir);
+        if (options.OutputDir is { } dir) ResultsWriter.WriteAll(report, dir, options.LogSamples);
         return report;
     }
 

@@ -44,7 +44,7 @@ public class EvalCommandTests
         var output = dir.File("out");
         const int limit = 5;
         var (code, stdout, stderr) = RunMed42("eval", "--model", model, "--tokenizer", tokenizer, "--tasks", "medical",
-            "--data-dir", data, "--limit", limit.ToString(), "--output", output, "--batch-size", "8", "--threads", "1");
+            "--data-dir", data, "--limit", limit.ToString(), "--output", output, "--log-samples", "--batch-size", "8", "--threads", "1");
         Assert.True(code == 0, $"exit {code}\nstdout:\n{stdout}\nstderr:\n{stderr}");
         Assert.Contains("| medqa_4options |", stdout);
         Assert.Contains("q/s", stderr);
@@ -62,14 +62,17 @@ public class EvalCommandTests
             var acc = samples.Select(s => s.GetProperty("acc").GetDouble()).ToArray();
             foreach (var s in samples)
             {
-                var logliks = s.GetProperty("logliks").EnumerateArray().Select(e => e.GetDouble()).ToArray();
-                Assert.Equal(s.GetProperty("choices").GetArrayLength(), logliks.Length);
+                // filtered_resps: per choice [str(loglik), str(is_greedy)], as the harness logs them.
+                var logliks = s.GetProperty("filtered_resps").EnumerateArray().Select(e => double.Parse(e[0].GetString()!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+                Assert.Equal(s.GetProperty("doc").GetProperty("choices").GetArrayLength(), logliks.Length);
                 Assert.All(logliks, l => Assert.True(l < 0 && double.IsFinite(l), $"{task}: log-likelihood {l}"));
-                Assert.Equal(Array.IndexOf(logliks, logliks.Max()), s.GetProperty("pred").GetInt32()); // pred = argmax
+                var gold = s.GetProperty("doc").GetProperty("gold").GetInt32();
+                Assert.Equal(Array.IndexOf(logliks, logliks.Max()) == gold ? 1.0 : 0.0, s.GetProperty("acc").GetDouble()); // acc = argmax is gold
                 chance += 1.0 / logliks.Length;
             }
-            var m = tasks.GetProperty(task);
+            var m = results.RootElement.GetProperty("med42").GetProperty("results").GetProperty(task);
             Assert.Equal(limit, m.GetProperty("n").GetInt32());
+            Assert.Equal(m.GetProperty("acc").GetDouble(), tasks.GetProperty(task).GetProperty("acc,none").GetDouble());
             var mean = acc.Average();
             // Harness stderr: sample standard deviation (n − 1) over √n.
             var stderrExpected = Math.Sqrt(acc.Sum(a => (a - mean) * (a - mean)) / (limit - 1) / limit);
@@ -84,7 +87,7 @@ public class EvalCommandTests
         var overall = (double)correct / n;
         Assert.InRange(overall, p - 4 * sd, p + 4 * sd);
         var group = results.RootElement.GetProperty("groups").GetProperty("medical");
-        Assert.Equal(overall, group.GetProperty("acc").GetDouble(), 12);
+        Assert.Equal(overall, group.GetProperty("acc,none").GetDouble(), 12);
     }
 
     [SkippableFact]

@@ -13,7 +13,7 @@ namespace Med42.Ort.Eval.Tests;
 public class EvalRunnerTests
 {
     /// <summary>The documented --data-dir layout built from the shared dev files (MMLU dev doubles as test).</summary>
-    private static void LayOut(string root)
+    internal static void LayOut(string root)
     {
         void Copy(string shared, params string[] target)
         {
@@ -61,7 +61,7 @@ public class EvalRunnerTests
         var scorer = new GoldScorer(GoldFlags(data.Path, null));
         var progress = new List<EvalProgress>();
         var report = new EvalRunner(scorer, new FakeTokenizer()).Run(
-            new EvalOptions { Tasks = ["medical"], DataDir = data.Path, OutputDir = output.Path, ModelName = "fake" },
+            new EvalOptions { Tasks = ["medical"], DataDir = data.Path, OutputDir = output.Path, ModelName = "fake", LogSamples = true },
             new SyncProgress(progress));
 
         Assert.Equal(Sizes.Keys, report.Tasks.Select(t => t.Task));
@@ -72,8 +72,10 @@ public class EvalRunnerTests
             Assert.Equal(1.0, t.Metrics.AccNorm.Mean);
             Assert.Equal(0.0, t.Metrics.Acc.Stderr);
         }
-        var group = Assert.Single(report.Groups);
-        Assert.Equal(("medical", 2102, 1.0), (group.Name, group.N, group.Acc.Mean));
+        // medical holds the mmlu_medical subgroup, reported first (children before parents).
+        Assert.Equal(["mmlu_medical", "medical"], report.Groups.Select(g => g.Name));
+        Assert.Equal(("medical", 2102, 1.0), (report.Groups[1].Name, report.Groups[1].N, report.Groups[1].Acc.Mean));
+        Assert.Equal(30, report.Groups[0].N);
 
         // Progress counts questions, never goes backwards, ends at the total.
         Assert.Equal(2102, progress[^1].QuestionsDone);
@@ -81,12 +83,18 @@ public class EvalRunnerTests
         Assert.True(progress.Zip(progress.Skip(1)).All(p => p.Second.QuestionsDone >= p.First.QuestionsDone));
 
         using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(output.Path, "results.json")));
-        var medqa = results.RootElement.GetProperty("results").GetProperty("medqa_4options");
+        var harnessMedqa = results.RootElement.GetProperty("results").GetProperty("medqa_4options");
+        Assert.Equal(1.0, harnessMedqa.GetProperty("acc,none").GetDouble());
+        Assert.Equal(1272, harnessMedqa.GetProperty("sample_len").GetInt32());
+        Assert.Equal(2102, results.RootElement.GetProperty("groups").GetProperty("medical").GetProperty("sample_len").GetInt32());
+        // This project's own record, as results.json held it before the harness layout, under "med42".
+        var own = results.RootElement.GetProperty(ResultsWriter.ProjectKey);
+        var medqa = own.GetProperty("results").GetProperty("medqa_4options");
         Assert.Equal(1.0, medqa.GetProperty("acc").GetDouble());
         Assert.Equal(1272, medqa.GetProperty("n").GetInt32());
         Assert.Equal(0.0, medqa.GetProperty("acc_norm_stderr").GetDouble());
-        Assert.Equal(2102, results.RootElement.GetProperty("groups").GetProperty("medical").GetProperty("n").GetInt32());
-        var config = results.RootElement.GetProperty("config");
+        Assert.Equal(2102, own.GetProperty("groups").GetProperty("medical").GetProperty("n").GetInt32());
+        var config = own.GetProperty("config");
         Assert.Equal("fake", config.GetProperty("model").GetString());
         Assert.Equal(PromptTemplates.Version, config.GetProperty("template_version").GetString());
         Assert.Equal("letter", config.GetProperty("mmlu_style").GetString());
@@ -96,11 +104,14 @@ public class EvalRunnerTests
         var samples = File.ReadAllLines(Path.Combine(output.Path, "samples_medmcqa.jsonl"));
         Assert.Equal(300, samples.Length);
         using var first = JsonDocument.Parse(samples[0]);
-        Assert.Equal("45258d3d-b974-44dd-a161-c3fccbdadd88", first.RootElement.GetProperty("doc_id").GetString());
-        Assert.Equal(0, first.RootElement.GetProperty("gold").GetInt32());
-        Assert.Equal(0, first.RootElement.GetProperty("pred").GetInt32());
-        Assert.Equal([0.0, -1.0, -1.0, -1.0], first.RootElement.GetProperty("logliks").EnumerateArray().Select(e => e.GetDouble()));
-        Assert.StartsWith("Question: Which of the following is not true for myelinated", first.RootElement.GetProperty("context").GetString());
+        Assert.Equal(0, first.RootElement.GetProperty("doc_id").GetInt32());
+        Assert.Equal("45258d3d-b974-44dd-a161-c3fccbdadd88", first.RootElement.GetProperty("doc").GetProperty("id").GetString());
+        Assert.Equal("0", first.RootElement.GetProperty("target").GetString());
+        // The gold scorer gives the gold choice log-likelihood 0 and the others -1 (Python str(float)).
+        Assert.Equal(["0.0", "-1.0", "-1.0", "-1.0"], first.RootElement.GetProperty("filtered_resps").EnumerateArray().Select(e => e[0].GetString()));
+        Assert.Equal(1.0, first.RootElement.GetProperty("acc").GetDouble());
+        Assert.StartsWith("Question: Which of the following is not true for myelinated",
+            first.RootElement.GetProperty("arguments").GetProperty("gen_args_0").GetProperty("arg_0").GetString());
 
         var md = File.ReadAllText(Path.Combine(output.Path, "results.md"));
         Assert.Equal(report.Markdown, md);

@@ -4,6 +4,7 @@ using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Cli.Options;
 using Med42.Ort.Core.Tokenizers;
+using Med42.Ort.Llama.Chat;
 using Med42.Ort.Llama.Checkpoints;
 
 namespace Med42.Ort.Cli.Commands;
@@ -33,11 +34,8 @@ internal sealed class ConvertCommand : ICommand
     {
         using var ckpt = LlamaCheckpoint.Open(Model);
         var tokenizer = Tokenizer ?? FindTokenizerFile(Model, ckpt.Config.VocabSize);
-        HfFolderWriter.Save(Out, ckpt.Config, ckpt.Weights, DType.ToDType(), ShardMb * 1000 * 1000, tokenizer, Force);
-        // HF and ONNX Runtime GenAI users need tokenizer.json; derive it from a SentencePiece model.
-        var spm = Path.Combine(Out, "tokenizer.model");
-        if (File.Exists(spm) && !File.Exists(Path.Combine(Out, HfTokenizerJson.TokenizerFile)))
-            HfTokenizerJson.Write(SentencePieceModel.Load(spm), Out, new HfTokenizerOptions { ModelMaxLength = ckpt.Config.MaxPositionEmbeddings });
+        // HfFolderWriter derives tokenizer.json and the other HF files from a SentencePiece model.
+        HfFolderWriter.Save(Out, ckpt.Config, ckpt.Weights, DType.ToDType(), ShardMb * 1000 * 1000, tokenizer, Force, Med42ChatTemplate.Jinja);
         Console.WriteLine($"wrote {Out}");
         return 0;
     }

@@ -1,6 +1,6 @@
 // `med42 eval`: multiple-choice medical benchmarks scored as lm-evaluation-harness v0.4 does (docs/eval.md).
 // Wiring only: model (+ optional PEFT adapter on the fly) → scorer (OnnxScorer fast path, or --naive) →
-// EvalRunner → results.json, samples_{task}.jsonl, results.md, and the Markdown table on stdout.
+// EvalRunner → results.json, samples_{task}.jsonl (--log-samples), results.md, and the Markdown table on stdout.
 using Med42.Ort.Llama.Lora;
 using System.Diagnostics;
 using CommandLine;
@@ -40,8 +40,11 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
     [Option("limit", HelpText = "Only the first N documents of each task.")]
     public int? Limit { get; set; }
 
-    [Option("output", HelpText = "Folder for results.json, results.md and samples_<task>.jsonl (nothing is written when omitted).")]
+    [Option("output", HelpText = "Folder for results.json (lm-evaluation-harness v0.4 layout) and results.md (nothing is written when omitted).")]
     public string? Output { get; set; }
+
+    [Option("log-samples", HelpText = "Also write samples_<task>.jsonl into --output: the harness's per-document records (arguments, resps, hashes, acc).")]
+    public bool LogSamples { get; set; }
 
     [Option("batch-size", Default = 8, HelpText = "Continuation rows per forward pass (a question's options always stay together).")]
     public int BatchSize { get; set; } = 8;
@@ -74,6 +77,7 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
     {
         if (BatchSize < 1) throw new Med42Exception($"--batch-size must be ≥ 1, got {BatchSize}");
         if (Limit is < 0) throw new Med42Exception($"--limit must be ≥ 0, got {Limit}");
+        if (LogSamples && Output is null) throw new Med42Exception("--log-samples: needs --output (the folder samples_<task>.jsonl is written to)");
         if (NumFewshot < 0) throw new Med42Exception($"--num-fewshot must be ≥ 0, got {NumFewshot}");
         var taskOptions = new TaskOptions { NumFewshot = NumFewshot, MmluStyle = MmluStyle, MedMcqaCopBase = MedMcqaCop.ToCopBase() };
         var taskFiles = ParseTaskFiles(TaskFiles);
@@ -107,13 +111,17 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
             SkipBad = SkipBad,
             ModelName = Adapter is null ? Model : $"{Model} + {Adapter}",
             OutputDir = Output,
+            LogSamples = LogSamples,
+            BatchSize = Naive ? null : BatchSize,
+            Seed = Seed,
+            Device = Device,
         };
         var progress = new ProgressLine(Console.Error);
         var report = new EvalRunner(scorer, model.Tokenizer).Run(options, progress, cancellationToken);
         progress.Finish();
         Console.Out.Write(report.Markdown);
         Console.Out.Flush();
-        Console.Error.WriteLine(Output is null ? "no --output: results not written" : $"wrote {Path.Combine(Output, "results.json")}, results.md and samples_<task>.jsonl");
+        Console.Error.WriteLine(Output is null ? "no --output: results not written" : $"wrote {Path.Combine(Output, "results.json")}, results.md{(LogSamples ? " and samples_<task>.jsonl" : "")}");
         return 0;
     }
 

@@ -16,6 +16,7 @@ using Med42.Ort.Export.Merge;
 using Med42.Ort.Llama.Checkpoints;
 using Med42.Ort.Llama.Graphs;
 using Med42.Ort.Llama.Int4;
+using Med42.Ort.Llama.Chat;
 
 namespace Med42.Ort.Cli.Commands;
 
@@ -92,13 +93,20 @@ internal sealed class ExportCommand : ICommand
                 break;
             }
             case ExportFormat.Hf:
-                if (adapter is null) HfFolderWriter.Save(Out, config, ckpt.Weights, dtype, tokenizerSource: Tokenizer ?? TokenizerFolder(), overwrite: Force);
-                else LoraMerge.Save(Out, config, ckpt.Weights, adapter, dtype, Tokenizer ?? TokenizerFolder(), Force);
+                if (adapter is null)
+                    HfFolderWriter.Save(Out, config, ckpt.Weights, dtype, tokenizerSource: Tokenizer ?? TokenizerFile(config), overwrite: Force, chatTemplate: Med42ChatTemplate.Jinja);
+                else LoraMerge.Save(Out, config, ckpt.Weights, adapter, dtype, Tokenizer ?? TokenizerFile(config), Force);
                 break;
             case ExportFormat.Peft:
+            {
                 if (adapter is null) throw new Med42Exception("--format peft: needs --adapter (the adapter to write in PEFT's layout)");
-                PeftAdapter.Write(Out, config, adapter.Config, adapter.Tensors, adapter.BaseModel == "" ? Model : adapter.BaseModel, Force);
+                // A single-file base is written as an HF folder inside the adapter folder, so PEFT can load it.
+                var baseFolder = Path.GetFullPath(Path.Combine(Out, PeftBaseModel.FolderName));
+                var baseModel = PeftBaseModel.NeedsHfFolder(Model) ? baseFolder : adapter.BaseModel == "" ? Model : adapter.BaseModel;
+                PeftAdapter.Write(Out, config, adapter.Config, adapter.Tensors, baseModel, Force);
+                PeftBaseModel.Resolve(Model, baseFolder, config, ckpt.Weights, Tokenizer ?? TokenizerFile(config), Med42ChatTemplate.Jinja, overwrite: true);
                 break;
+            }
             case ExportFormat.Gguf:
             {
                 var vocabulary = GgufVocabulary.Find(Model, Tokenizer, config);
@@ -125,9 +133,5 @@ internal sealed class ExportCommand : ICommand
         Force = Force,
     };
 
-    private string? TokenizerFolder()
-    {
-        var dir = ModelPath.Folder(Model);
-        return HfFolderWriter.TokenizerFiles.Any(f => File.Exists(Path.Combine(dir, f))) ? dir : null;
-    }
+    private string? TokenizerFile(Llama.LlamaConfig config) => ConvertCommand.FindTokenizerFile(Model, config.VocabSize);
 }

@@ -18,6 +18,9 @@ internal sealed class MergeCommand : ICommand
     [Option("adapter", Required = true, HelpText = "PEFT adapter folder.")]
     public string Adapter { get; set; } = "";
 
+    [Option("tokenizer", HelpText = "Tokenizer for the merged folder (.model or a folder with tokenizer files); default: found beside the base model.")]
+    public string? Tokenizer { get; set; }
+
     [Option("out", Required = true, HelpText = "Output folder (must be empty or absent unless --force).")]
     public string Out { get; set; } = "";
 
@@ -32,9 +35,8 @@ internal sealed class MergeCommand : ICommand
         OutputFolder.CheckWritable(Out, Force);
         using var ckpt = LlamaCheckpoint.Open(Model);
         using var adapter = PeftAdapter.Read(Adapter, ckpt.Config);
-        var dir = ModelPath.Folder(Model);
-        var tokenizer = HfFolderWriter.TokenizerFiles.Any(f => File.Exists(Path.Combine(dir, f))) ? dir : null;
-        LoraMerge.Save(Out, ckpt.Config, ckpt.Weights, adapter, DType.ToDType(), tokenizer, Force);
+        var tokenizer = Tokenizer ?? ConvertCommand.FindTokenizerFile(Model, ckpt.Config.VocabSize);
+        LoraMerge.Save(Out, ckpt.Config, ckpt.Weights, adapter, ConvertCommand.DType.ToDType(), tokenizer, Force);
         Console.WriteLine($"wrote {Out}");
         return 0;
     }

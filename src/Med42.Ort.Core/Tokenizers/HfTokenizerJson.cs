@@ -17,6 +17,8 @@ public sealed record HfTokenizerOptions
     public int ModelMaxLength { get; init; } = 4096;
     /// <summary>tokenizer_config.json "legacy" (Meta's Llama-2 files say false).</summary>
     public bool Legacy { get; init; }
+    /// <summary>tokenizer_config.json chat_template (Jinja); omitted when null.</summary>
+    public string? ChatTemplate { get; init; }
 }
 
 public static class HfTokenizerJson
@@ -173,6 +175,7 @@ public static class HfTokenizerJson
     {
         w.WriteStartObject();
         w.WriteBoolean("add_bos_token", true);
+        if (options.ChatTemplate is { } template) w.WriteString("chat_template", template);
         w.WriteBoolean("add_eos_token", false);
         w.WriteStartObject("added_tokens_decoder");
         for (var i = 0; i < model.Pieces.Count; i++)

@@ -3,6 +3,7 @@
 using Med42.Ort.Eval.Documents;
 using Med42.Ort.Eval.Metrics;
 using Med42.Ort.Eval.Scoring;
+using Med42.Ort.Eval.Tasks;
 
 namespace Med42.Ort.Eval.Reports;
 
@@ -14,8 +15,9 @@ public sealed record DocScore(MultipleChoiceDoc Doc, string Context, IReadOnlyLi
 }
 
 /// <summary>A task's samples and metrics.</summary>
+/// <param name="Spec">How lm-evaluation-harness configures the task (configs, metric set, target kind).</param>
 public sealed record TaskResult(string Task, string Version, int NumFewshot, string DataPath, MetricSummary Metrics,
-    IReadOnlyList<DocScore> Samples, int Skipped, int Available);
+    IReadOnlyList<DocScore> Samples, int Skipped, int Available, HarnessTaskSpec Spec);
 
 /// <summary>The protocol written into results.json "config".</summary>
 public sealed record EvalRunConfig(
@@ -28,7 +30,15 @@ public sealed record EvalRunConfig(
     int? Limit,
     string TemplateVersion,
     DateTimeOffset Date,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>Scorer rows per forward pass (harness config.batch_size); null when the scorer has none.</summary>
+    public int? BatchSize { get; init; }
+    /// <summary>Execution provider or device (harness config.device).</summary>
+    public string? Device { get; init; }
+    /// <summary>Seed recorded as the harness's random/numpy/torch/fewshot seeds (nothing here draws at random).</summary>
+    public int Seed { get; init; } = 1234;
+}
 
 public sealed record EvalReport(IReadOnlyList<TaskResult> Tasks, IReadOnlyList<MetricSummary> Groups, EvalRunConfig Config)
 {

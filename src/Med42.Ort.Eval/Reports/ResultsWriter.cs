@@ -1,5 +1,7 @@
-// Writes results.json (shaped like the harness's: results{task:{acc, acc_stderr, acc_norm,
-// acc_norm_stderr, n}}, groups{…}, config{…}), samples_{task}.jsonl and results.md, each atomically.
+// Writes results.json (lm-evaluation-harness v0.4's layout, HarnessResults, plus this project's own
+// record under "med42": results{task:{acc, acc_stderr, acc_norm, acc_norm_stderr, n}}, groups{…},
+// config{…} with the protocol choices), samples_{task}.jsonl with --log-samples (HarnessSamples) and
+// results.md, each atomically.
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -14,17 +16,19 @@ public static class ResultsWriter
     public const string MarkdownFile = "results.md";
     public static string SamplesFile(string task) => $"samples_{task}.jsonl";
 
+    /// <summary>The key under which results.json keeps this project's own record beside the harness's keys.</summary>
+    public const string ProjectKey = "med42";
+
     private static readonly JsonWriterOptions Pretty = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private static readonly JsonWriterOptions Compact = new() { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Writes every output into <paramref name="outputDir"/>; returns the paths written.</summary>
-    public static IReadOnlyList<string> WriteAll(EvalReport report, string outputDir)
+    public static IReadOnlyList<string> WriteAll(EvalReport report, string outputDir, bool logSamples = false)
     {
         var written = new List<string>();
-        foreach (var t in report.Tasks)
+        foreach (var t in logSamples ? report.Tasks : [])
         {
             var path = Path.Combine(outputDir, SamplesFile(t.Task));
-            AtomicFile.Write(path, s => WriteSamples(t, s));
+            AtomicFile.Write(path, s => HarnessSamples.Write(t, s));
             written.Add(path);
         }
         var md = Path.Combine(outputDir, MarkdownFile);
@@ -40,6 +44,8 @@ public static class ResultsWriter
     {
         using var w = new Utf8JsonWriter(stream, Pretty);
         w.WriteStartObject();
+        HarnessResults.Write(w, report);
+        w.WriteStartObject(ProjectKey);
         w.WriteStartObject("results");
         foreach (var t in report.Tasks) Summary(w, t.Task, t.Metrics);
         w.WriteEndObject();
@@ -82,41 +88,7 @@ public static class ResultsWriter
         w.WriteEndArray();
         w.WriteEndObject();
         w.WriteEndObject();
-    }
-
-    /// <summary>One JSON object per line: doc_id, context, choices, logliks, is_greedy, pred, pred_norm, gold, acc, acc_norm, raw fields.</summary>
-    public static void WriteSamples(TaskResult task, Stream stream)
-    {
-        var newline = "\n"u8.ToArray();
-        foreach (var s in task.Samples)
-        {
-            using (var w = new Utf8JsonWriter(stream, Compact))
-            {
-                w.WriteStartObject();
-                w.WriteString("doc_id", s.Doc.Id);
-                w.WriteString("source", s.Doc.Source);
-                w.WriteString("context", s.Context);
-                w.WriteStartArray("choices");
-                foreach (var ch in s.Doc.Choices) w.WriteStringValue(ch);
-                w.WriteEndArray();
-                w.WriteStartArray("logliks");
-                foreach (var r in s.Results) Number(w, r.LogLikelihood);
-                w.WriteEndArray();
-                w.WriteStartArray("is_greedy");
-                foreach (var r in s.Results) w.WriteBooleanValue(r.IsGreedy);
-                w.WriteEndArray();
-                w.WriteNumber("pred", s.Pred);
-                w.WriteNumber("pred_norm", s.PredNorm);
-                w.WriteNumber("gold", s.Doc.Gold);
-                w.WriteNumber("acc", s.Acc ? 1 : 0);
-                w.WriteNumber("acc_norm", s.AccNorm ? 1 : 0);
-                w.WriteStartObject("doc");
-                foreach (var (k, v) in s.Doc.Raw) w.WriteString(k, v);
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-            stream.Write(newline);
-        }
+        w.WriteEndObject();
     }
 
     private static void Summary(Utf8JsonWriter w, string name, MetricSummary m)
@@ -136,8 +108,4 @@ public static class ResultsWriter
         if (v is { } x && double.IsFinite(x)) w.WriteNumber(name, x); else w.WriteNull(name);
     }
 
-    private static void Number(Utf8JsonWriter w, double v)
-    {
-        if (double.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue();
-    }
 }

@@ -38,11 +38,18 @@ public sealed class TaskRegistry
         [MmluMedicalGroup] = MmluTaskNames,
     };
 
+    /// <summary>Group name → direct children (tasks or groups), the harness's group_subtasks: medical holds the mmlu_medical subgroup.</summary>
+    public static IReadOnlyDictionary<string, HarnessGroupSpec> GroupSpecs { get; } = new Dictionary<string, HarnessGroupSpec>
+    {
+        [MedicalGroup] = new(MedicalGroup, [MedQaTask.TaskName, MedMcqaTask.TaskName, PubMedQaTask.TaskName, MmluMedicalGroup], "1.0"),
+        [MmluMedicalGroup] = new(MmluMedicalGroup, MmluTaskNames, "1.0"),
+    };
+
     /// <summary>Task names the user may name: built-ins plus --task-file names.</summary>
     public IReadOnlyList<string> AvailableTasks =>
         [.. BuiltInTasks, .. (_layout.TaskFiles?.Keys ?? []).Where(k => !BuiltInTasks.Contains(k) && !Groups.ContainsKey(k)).Order(StringComparer.Ordinal)];
 
-    /// <summary>Splits "a,b" and expands groups; returns (tasks in order without duplicates, groups requested).</summary>
+    /// <summary>Splits "a,b" and expands groups; returns (tasks in order without duplicates, groups requested with their subgroups).</summary>
     public (IReadOnlyList<string> Tasks, IReadOnlyList<string> Groups) Expand(IEnumerable<string> names)
     {
         var tasks = new List<string>();
@@ -52,6 +59,8 @@ public sealed class TaskRegistry
         {
             if (Groups.TryGetValue(name, out var members))
             {
+                // Subgroups first (children before parents, as the harness aggregates), then the group itself.
+                foreach (var sub in GroupSpecs[name].Children.Where(GroupSpecs.ContainsKey)) if (!groups.Contains(sub)) groups.Add(sub);
                 if (!groups.Contains(name)) groups.Add(name);
                 foreach (var m in members) if (!tasks.Contains(m)) tasks.Add(m);
             }

@@ -39,7 +39,7 @@ public sealed record TokenizerSource(string Path, bool IsSentencePiece)
     {
         if (IsSentencePiece)
         {
-            HfTokenizerJson.Write(SentencePieceModel.Load(Path), folder, new HfTokenizerOptions { ModelMaxLength = contextLength });
+            HfTokenizerJson.Write(SentencePieceModel.Load(Path), folder, new HfTokenizerOptions { ModelMaxLength = contextLength, ChatTemplate = Llama.Chat.Med42ChatTemplate.Jinja });
             File.Copy(Path, System.IO.Path.Combine(folder, "tokenizer.model"), overwrite: true);
             return;
         }

@@ -12,6 +12,7 @@ using Med42.Ort.Core.Errors;
 using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Llama;
+using Med42.Ort.Llama.Chat;
 using Med42.Ort.Llama.Checkpoints;
 
 namespace Med42.Ort.Export.Gguf;

@@ -6,6 +6,7 @@ using Med42.Ort.Export.Adapters;
 using Med42.Ort.Core.IO;
 using Med42.Ort.Llama;
 using Med42.Ort.Llama.Checkpoints;
+using Med42.Ort.Llama.Chat;
 
 namespace Med42.Ort.Export.Merge;
 
@@ -17,6 +18,6 @@ public static class LoraMerge
         OutputFolder.CheckWritable(outDir, force);
         PeftAdapter.Validate(config, adapter.Config, adapter.Tensors, adapter.BaseModel);
         using var merged = new MergedTensorStore(config, baseWeights, adapter.Config, adapter.Tensors);
-        HfFolderWriter.Save(outDir, config, merged, dtype, tokenizerSource: tokenizerSource, overwrite: force);
+        HfFolderWriter.Save(outDir, config, merged, dtype, tokenizerSource: tokenizerSource, overwrite: force, chatTemplate: Med42ChatTemplate.Jinja);
     }
 }

@@ -1,9 +1,9 @@
 // Saves a Llama as a Hugging Face folder: config.json, generation_config.json, model.safetensors
 // (or shards + index, as save_pretrained does) in the requested dtype, and tokenizer files when a
-// source is given. The folder is built under a temporary sibling name and renamed into place, so a
+// source is given (completed to tokenizer.model + tokenizer.json + tokenizer_config.json with a chat
+// template + special_tokens_map.json). The folder is built under a temporary sibling name and renamed into place, so a
 // crash never leaves a half-written checkpoint. Training output and `med42 convert` use it.
 using Med42.Ort.Core.Checkpoints;
-using Med42.Ort.Core.Errors;
 using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
 
@@ -12,17 +12,18 @@ namespace Med42.Ort.Llama.Checkpoints;
 public static class HfFolderWriter
 {
     public const long DefaultShardBytes = 5L * 1000 * 1000 * 1000; // transformers' max_shard_size="5GB"
-    public static readonly string[] TokenizerFiles = ["tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"];
+    public static IReadOnlyList<string> TokenizerFiles => HfTokenizerFolder.Files;
 
     /// <summary>
     /// Writes the folder <paramref name="dir"/>. Weights follow WeightLayout.For(config) order and are
     /// converted to <paramref name="dtype"/> (F32, F16 or BF16). <paramref name="tokenizerSource"/> is a
     /// tokenizer file (copied as tokenizer.model when it is a SentencePiece .model) or folder; the HF
-    /// tokenizer files found beside it are copied. An existing non-empty <paramref name="dir"/> is
-    /// replaced only when <paramref name="overwrite"/> is set.
+    /// tokenizer files found beside it are copied and the missing ones derived from tokenizer.model
+    /// (HfTokenizerFolder), with <paramref name="chatTemplate"/> in tokenizer_config.json. An existing
+    /// non-empty <paramref name="dir"/> is replaced only when <paramref name="overwrite"/> is set.
     /// </summary>
     public static void Save(string dir, LlamaConfig config, ITensorStore weights, DType dtype,
-        long shardBytes = DefaultShardBytes, string? tokenizerSource = null, bool overwrite = false)
+        long shardBytes = DefaultShardBytes, string? tokenizerSource = null, bool overwrite = false, string? chatTemplate = null)
     {
         config.Validate(weights.Source);
         LlamaCheckpoint.Validate(config, weights);
@@ -34,7 +35,7 @@ public static class HfFolderWriter
             var sources = WeightLayout.For(config).Select(spec => Converted(weights, spec.Name, dtype)).ToList();
             // transformers refuses safetensors weights without format metadata ("pt").
             SafetensorsWriter.WriteSharded(tmp, sources, shardBytes, new Dictionary<string, string> { ["format"] = "pt" });
-            if (tokenizerSource is not null) CopyTokenizer(tokenizerSource, tmp);
+            if (tokenizerSource is not null) HfTokenizerFolder.Write(tokenizerSource, tmp, config.VocabSize, config.MaxPositionEmbeddings, chatTemplate);
         });
     }
 
@@ -50,27 +51,5 @@ public static class HfFolderWriter
             FloatConvert.FromFloat32(dtype, values, raw);
             s.Write(raw);
         });
-    }
-
-    private static void CopyTokenizer(string source, string destDir)
-    {
-        string folder;
-        if (File.Exists(source))
-        {
-            folder = Path.GetDirectoryName(Path.GetFullPath(source))!;
-            var name = Path.GetFileName(source);
-            // A SentencePiece model under another name (tok512.model) becomes tokenizer.model.
-            var target = name.EndsWith(".model", StringComparison.OrdinalIgnoreCase) ? "tokenizer.model"
-                : TokenizerFiles.Contains(name) ? name : null;
-            if (target is null) throw new Med42Exception($"{source}: not a tokenizer file ({string.Join(", ", TokenizerFiles)} or a SentencePiece .model)");
-            File.Copy(source, Path.Combine(destDir, target), overwrite: true);
-        }
-        else if (Directory.Exists(source)) folder = source;
-        else throw new Med42Exception($"{source}: tokenizer source not found");
-        foreach (var f in TokenizerFiles)
-        {
-            var path = Path.Combine(folder, f);
-            if (File.Exists(path) && !File.Exists(Path.Combine(destDir, f))) File.Copy(path, Path.Combine(destDir, f));
-        }
     }
 }

@@ -19,6 +19,9 @@ public static class ChatTemplate
 {
     public const string Med42DefaultSystem = Llama.Chat.Med42Prompt.DefaultSystem;
 
+    /// <summary>The Jinja chat_template for a model fine-tuned with <paramref name="kind"/> (none for Llama-2's, which this project does not write as Jinja).</summary>
+    public static string? JinjaFor(TemplateKind kind) => kind == TemplateKind.Med42 ? Llama.Chat.Med42ChatTemplate.Jinja : null;
+
     public static IReadOnlyList<TemplateUnit> Render(TrainingSample s, TemplateKind kind, string? systemOverride = null)
     {
         if (s.Text is not null) return [new TemplateUnit([new TemplateChunk(s.Text, true)])];

@@ -67,21 +67,23 @@ public static class Trainer
             run.Steps(metrics, progress, ct);
 
         var final = checkpoints.LastSavedStep == total ? checkpoints.LastSavedState! : backend.ExportState();
-        var output = WriteOutput(o, config, final, tokenizerSource);
+        var output = WriteOutput(o, config, weights, final, tokenizerSource);
         return new TrainResult(total, run.LastLoss, run.EvalLoss, output, checkpoints.Last, data.Stats, run.LossHistory);
     }
 
     // The trained parameters as an HF folder (full fine-tuning) or a PEFT adapter folder (LoRA, QLoRA).
-    private static string WriteOutput(TrainOptions o, LlamaConfig config, TrainingState state, string? tokenizerSource)
+    private static string WriteOutput(TrainOptions o, LlamaConfig config, ITensorStore baseWeights, TrainingState state, string? tokenizerSource)
     {
         if (o.Mode == TrainingMode.Full)
         {
             var model = Path.Combine(o.Out, ModelFolder);
-            HfFolderWriter.Save(model, config, state.ToStore(), DType.F32, tokenizerSource: tokenizerSource, overwrite: true);
+            HfFolderWriter.Save(model, config, state.ToStore(), DType.F32, tokenizerSource: tokenizerSource, overwrite: true, chatTemplate: ChatTemplate.JinjaFor(o.Template));
             return model;
         }
         var adapter = Path.Combine(o.Out, AdapterFolder);
-        PeftAdapter.Write(adapter, config, o.Lora, state.ToStore(), o.Model, force: true);
+        // A single-file base (llama2.c .bin, GGUF) is written beside the adapter as an HF folder PEFT can load.
+        var baseModel = PeftBaseModel.Resolve(o.Model, Path.Combine(o.Out, PeftBaseModel.FolderName), config, baseWeights, tokenizerSource, ChatTemplate.JinjaFor(o.Template), overwrite: true);
+        PeftAdapter.Write(adapter, config, o.Lora, state.ToStore(), baseModel, force: true);
         return adapter;
     }
 

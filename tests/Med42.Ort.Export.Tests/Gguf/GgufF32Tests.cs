@@ -7,6 +7,7 @@ using Med42.Ort.Core.Tokenizers;
 using Med42.Ort.Export.Gguf;
 using Med42.Ort.Graph.Onnx;
 using Med42.Ort.Llama;
+using Med42.Ort.Llama.Chat;
 using Med42.Ort.Llama.Checkpoints;
 using Med42.Ort.Llama.Graphs;
 using Med42.Ort.Core.Tensors;
