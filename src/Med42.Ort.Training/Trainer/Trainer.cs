@@ -48,7 +48,7 @@ public static class Trainer
         artifacts.SaveModels(artDir);
         var resumeFrom = o.Resume is null ? null : RunCheckpoints.Resolve(o.Resume);
 
-        using var backend = setup.Backend.Create(new TrainingBackendSpec
+        using var backend = setup.BackendFor(o.Device).Create(new TrainingBackendSpec
         {
             TrainingModel = Path.Combine(artDir, TrainingArtifacts.TrainingModelFile),
             EvalModel = data.Validation.Count > 0 ? Path.Combine(artDir, TrainingArtifacts.EvalModelFile) : null,

@@ -42,6 +42,37 @@ public sealed class TrainingSession : IDisposable
     /// <param name="recomputes">The model was built with gradient checkpointing: keep ORT from merging the recomputation away.</param>
     public TrainingSession(string modelPath, SessionSettings settings, TrainingState state, int batch, int seqLen,
         IReadOnlyList<(string Name, long Features)> masks, bool withGradients, bool recomputes = false)
+        : this(modelPath, settings, batch, seqLen, masks, recomputes)
+    {
+        foreach (var p in state.Parameters) Bind(p.Name, p.Values, p.Spec.Shape);
+        if (withGradients)
+            foreach (var p in state.Parameters)
+            {
+                var g = new float[p.Values.Length];
+                Gradients.Add(g);
+                BindOutput(p.Name + TrainingArtifacts.GradSuffix, g, p.Spec.Shape);
+            }
+        else
+            TokenLogProbs = BindTokenLogProbs();
+    }
+
+    /// <summary>
+    /// A session over buffers the caller owns (a device-resident backend's OrtValues): the parameters are bound as
+    /// inputs and, when <paramref name="gradients"/> is given, each "<param>_grad" output to its buffer (rebind with
+    /// <see cref="BindGradients"/>); without gradients it is an eval session.
+    /// </summary>
+    public TrainingSession(string modelPath, SessionSettings settings, int batch, int seqLen, IReadOnlyList<(string Name, long Features)> masks,
+        IReadOnlyList<(string Name, OrtValue Value)> parameters, IReadOnlyList<(string Name, OrtValue Value)>? gradients, bool recomputes = false)
+        : this(modelPath, settings, batch, seqLen, masks, recomputes)
+    {
+        foreach (var (name, value) in parameters) _binding.BindInput(name, value);
+        if (gradients is null) TokenLogProbs = BindTokenLogProbs();
+        else BindGradients(gradients);
+    }
+
+    // The session, the batch inputs, the dropout masks and the two scalar outputs: what every variant binds.
+    private TrainingSession(string modelPath, SessionSettings settings, int batch, int seqLen,
+        IReadOnlyList<(string Name, long Features)> masks, bool recomputes)
     {
         using (var so = settings.CreateOptions())
         {
@@ -73,21 +104,21 @@ public sealed class TrainingSession : IDisposable
             Masks.Add(m);
             Bind(name, m, [batch, seqLen, features]);
         }
-        foreach (var p in state.Parameters) Bind(p.Name, p.Values, p.Spec.Shape);
         BindOutput("loss", _loss, []);
         BindOutput("target_count", _count, []);
-        if (withGradients)
-            foreach (var p in state.Parameters)
-            {
-                var g = new float[p.Values.Length];
-                Gradients.Add(g);
-                BindOutput(p.Name + TrainingArtifacts.GradSuffix, g, p.Spec.Shape);
-            }
-        else
-        {
-            TokenLogProbs = new float[n];
-            BindOutput("token_log_probs", TokenLogProbs, bt);
-        }
+    }
+
+    /// <summary>Points each "<param>_grad" output at the given buffer (replacing the previous binding).</summary>
+    public void BindGradients(IReadOnlyList<(string Name, OrtValue Value)> gradients)
+    {
+        foreach (var (name, value) in gradients) _binding.BindOutput(name + TrainingArtifacts.GradSuffix, value);
+    }
+
+    private float[] BindTokenLogProbs()
+    {
+        var logProbs = new float[Batch * SeqLen];
+        BindOutput("token_log_probs", logProbs, [Batch, SeqLen]);
+        return logProbs;
     }
 
     public int Batch { get; }

@@ -36,6 +36,43 @@ public class ElementwiseGradTests
         GradCheck.Check((b, x) => b.Op("Cast", [x[0]], x[0].Type, x[0].Shape, new Dictionary<string, Attr> { ["to"] = 11 }), A315);
     }
 
+    [Fact]
+    public void CastChainAcrossTypesCastsTheGradientBackToEachInputType()
+    {
+        // x (f64) → Cast f32 → c·c (f32) → Cast f64: the backward must cast the f64 upstream gradient to f32 for the
+        // product's rule and its result back to f64 for x (a wrong type makes the graph invalid in ONNX Runtime).
+        // Float64 finite differences cannot see through the f32 rounding in general, so x, R and the step h live on
+        // the grid k·2⁻⁸ with |k| ≤ 256: x±h, c² and R are exact in float32, the forward is exact, the central
+        // difference of a quadratic is exact (2x), and the analytic gradient 2·c·R is exact too — so they agree to
+        // double rounding (1e-12).
+        const double h = 1.0 / 256;
+        var rng = new Random(3);
+        double Grid() => rng.Next(-200, 201) * h;
+        var input = new GradInput([3, 5]);
+        var (forward, withGrads, rShape) = GradCheck.Build(Core.Tensors.DType.F64,
+            (b, x) => { var c = b.Cast(x[0], Core.Tensors.DType.F32); return b.Cast(b.Mul(c, c), Core.Tensors.DType.F64); }, [input]);
+        double[][] values = [Enumerable.Range(0, 15).Select(_ => Grid()).ToArray()];
+        var r = Enumerable.Range(0, 15).Select(_ => Grid()).ToArray();
+        var analytic = GradCheck.Run(withGrads, [input], values, rShape, r, ["x0_grad"])[0];
+        using var f = new Runtime.SessionSettings().CreateSession(forward);
+        for (var j = 0; j < 15; j++)
+        {
+            var saved = values[0][j];
+            var sums = new double[2];
+            for (var side = 0; side < 2; side++)
+            {
+                values[0][j] = saved + (side == 0 ? h : -h);
+                using var res = f.Run([Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("x0", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<double>(values[0].ToArray(), [3, 5])),
+                    Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("r", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<double>(r.ToArray(), [3, 5]))], ["loss"]);
+                sums[side] = res[0].AsTensor<double>().GetValue(0);
+            }
+            values[0][j] = saved;
+            var numeric = (sums[0] - sums[1]) / (2 * h);
+            Assert.Equal(2 * saved * r[j], analytic[j], 1e-12);
+            Assert.Equal(numeric, analytic[j], 1e-12);
+        }
+    }
+
     [Fact] public void Identity() => GradCheck.Check((b, x) => b.Identity(x[0]), A315);
 
     [Fact]

@@ -1,8 +1,10 @@
 // Holds a training backend to the contract of ITrainingBackend, counted by its own TransferLedger: per optimizer step
 // only the batch (ids, labels, segments, positions, dropout masks) goes up and scalars (loss sum and target count per
-// micro-batch, the squared norm per step) come down; parameters, gradients and AdamW moments cross only when a
-// checkpoint is saved or resumed. Abstract over the backend: each implementation derives once and supplies its
-// factory and session settings (CpuTrainingBackendContractTests here; a device backend adds its own, Gpu-tagged).
+// micro-batch, the squared norm per step) come down — plus, for a backend whose optimizer runs where the state lives,
+// the step's own scalars going up (1/targets, the clip factor, AdamW's hyperparameters); parameters, gradients and
+// AdamW moments cross only when a checkpoint is saved or resumed, and once at the start for a device backend.
+// Abstract over the backend: each implementation derives once and supplies its factory and session settings
+// (CpuTrainingBackendContractTests and ResidentTrainingBackendContractTests here, the latter on the CPU EP).
 using System.Reflection;
 using Med42.Ort.Llama.Lora;
 using Med42.Ort.Runtime;
@@ -19,6 +21,12 @@ public abstract class TrainingBackendContractTests
 {
     protected abstract ITrainingBackendFactory Factory { get; }
     protected virtual SessionSettings Settings => new() { Threads = 1 };
+
+    /// <summary>Host→device scalar copies of one step that clips (0 where the optimizer runs on the host).</summary>
+    protected virtual int ScalarUploadsPerClippedStep => 0;
+
+    /// <summary>The state is copied into the backend's memory once before the first step (a device backend).</summary>
+    protected virtual bool UploadsInitialState => false;
 
     private static readonly LoraConfig DropoutLora = new() { Rank = 2, Alpha = 4, Dropout = 0.2, Targets = ["q_proj", "v_proj"] };
 
@@ -42,8 +50,11 @@ public abstract class TrainingBackendContractTests
             var scalars = moved[TransferDirection.DeviceToHost, TransferKind.Scalar];
             Assert.Equal(2 * accum + 1, scalars.Count);                  // (loss, targets) per micro-batch, the norm per step
             Assert.InRange(scalars.Bytes, scalars.Count * sizeof(float), scalars.Count * sizeof(double));
-            Assert.Equal(default, moved[TransferDirection.HostToDevice, TransferKind.Scalar]);
-            Assert.Equal(default, moved[TransferDirection.HostToDevice, TransferKind.State]);
+            var up = moved[TransferDirection.HostToDevice, TransferKind.Scalar];
+            Assert.Equal(ScalarUploadsPerClippedStep, up.Count);
+            Assert.InRange(up.Bytes, 0, up.Count * 8 * sizeof(float));   // each a handful of float32 hyperparameters
+            // A device backend uploads the initial state with the first step (not before: a resumed run uploads the checkpoint instead).
+            Assert.Equal(t == 0 && UploadsInitialState ? new TransferTotal(run.StateBytes, 1) : default, moved[TransferDirection.HostToDevice, TransferKind.State]);
             Assert.Equal(default, moved[TransferDirection.DeviceToHost, TransferKind.State]);
             Assert.Equal(default, moved[TransferDirection.DeviceToHost, TransferKind.Batch]);
         }
@@ -68,12 +79,12 @@ public abstract class TrainingBackendContractTests
         var first = capture.Created!.Transfers;
         // Saved at steps 2 and 4; the final model reuses step 4's export.
         Assert.Equal(new TransferTotal(2 * stateBytes, 2), first[TransferDirection.DeviceToHost, TransferKind.State]);
-        Assert.Equal(default, first[TransferDirection.HostToDevice, TransferKind.State]);
+        Assert.Equal(UploadsInitialState ? new TransferTotal(stateBytes, 1) : default, first[TransferDirection.HostToDevice, TransferKind.State]);
         Assert.Equal(4 * (2 * 2 + 1), first[TransferDirection.DeviceToHost, TransferKind.Scalar].Count);
 
         Med42.Ort.Training.Trainer.Trainer.Run(o with { MaxSteps = 6, Resume = o.Out }, config, weights, tokenizer, null, setup: setup);
         var resumed = capture.Created!.Transfers;
-        Assert.Equal(new TransferTotal(stateBytes, 1), resumed[TransferDirection.HostToDevice, TransferKind.State]);
+        Assert.Equal(new TransferTotal(stateBytes, 1), resumed[TransferDirection.HostToDevice, TransferKind.State]);   // the checkpoint alone
         Assert.Equal(new TransferTotal(stateBytes, 1), resumed[TransferDirection.DeviceToHost, TransferKind.State]);   // step 6
     }
 
@@ -113,4 +124,12 @@ public abstract class TrainingBackendContractTests
 public sealed class CpuTrainingBackendContractTests : TrainingBackendContractTests
 {
     protected override ITrainingBackendFactory Factory => CpuTrainingBackend.Factory;
+}
+
+/// <summary>The device-resident backend on the CPU EP: the same code that runs under the CUDA EP, with the CPU allocator.</summary>
+public sealed class ResidentTrainingBackendContractTests : TrainingBackendContractTests
+{
+    protected override ITrainingBackendFactory Factory => ResidentTrainingBackend.Factory;
+    protected override int ScalarUploadsPerClippedStep => 3;   // 1/targets, the clip factor, AdamW's eight scalars
+    protected override bool UploadsInitialState => true;
 }

@@ -105,9 +105,7 @@ public sealed class CpuTrainingBackend : ITrainingBackend
     private (double LossSum, long Targets) Run(TrainingSession session, Batch batch, IReadOnlyList<bool[]> masks)
     {
         var result = session.Run(batch);
-        Transfers.Record(TransferDirection.HostToDevice, TransferKind.Batch, 4L * sizeof(long) * batch.InputIds.Length + masks.Sum(m => (long)m.Length));
-        Transfers.Record(TransferDirection.DeviceToHost, TransferKind.Scalar, sizeof(float));
-        Transfers.Record(TransferDirection.DeviceToHost, TransferKind.Scalar, sizeof(float));
+        Transfers.RecordMicroBatch(batch, masks);
         return result;
     }
 

@@ -31,6 +31,15 @@ public sealed class TransferLedger
         t = new TransferTotal(t.Bytes + bytes, t.Count + 1);
     }
 
+    /// <summary>One micro-batch through a model: ids, labels, segments and positions (int64) and the dropout masks (one
+    /// byte per bool) up; loss sum and target count (two float32) down.</summary>
+    public void RecordMicroBatch(Data.Batch batch, IReadOnlyList<bool[]> masks)
+    {
+        Record(TransferDirection.HostToDevice, TransferKind.Batch, 4L * sizeof(long) * batch.InputIds.Length + masks.Sum(m => (long)m.Length));
+        Record(TransferDirection.DeviceToHost, TransferKind.Scalar, sizeof(float));
+        Record(TransferDirection.DeviceToHost, TransferKind.Scalar, sizeof(float));
+    }
+
     public TransferTotal this[TransferDirection direction, TransferKind kind] => _totals[Index(direction, kind)];
 
     /// <summary>A copy of the counts so far (to subtract from a later one).</summary>
