@@ -1,4 +1,4 @@
-// Acceptance 1: stories260K exported to GGUF f32 is loaded by llama.cpp (LLamaSharp), whose greedy
+// stories260K exported to GGUF f32 is loaded by llama.cpp (LLamaSharp), whose greedy
 // decoding prints MANIFEST §1.1 text (a) byte for byte through its own detokenizer and whose logits
 // equal our decoder's; ggml's own GGUF reader sees the metadata with llama.cpp's key types; the
 // project's reader reads every tensor back bit for bit (the q/k permutation round-trips to identity).

@@ -1,4 +1,4 @@
-// Acceptance 3 and 5 through llama.cpp (LLamaSharp): the Llama-2 tokenizer written into a GGUF
+// Through llama.cpp (LLamaSharp): the Llama-2 tokenizer written into a GGUF
 // tokenizes MANIFEST §2.2's reference strings (llama2.c test.c, from Meta's Python tokenizer) to the
 // reference ids in llama.cpp; a LoRA fine-tune of stories260K (a few steps of the project's trainer,
 // in process) merged and exported gives in llama.cpp the greedy text the project's own generator

@@ -1,4 +1,4 @@
-// Acceptance 2: q8_0 and q4_0 files of stories260K. ggml's own GGUF reader locates every tensor; its
+// q8_0 and q4_0 files of stories260K. ggml's own GGUF reader locates every tensor; its
 // type follows the documented rule (ffn_down, whose rows of 172 are not whole 32-blocks, falls back to
 // F16); the blocks we wrote are byte-identical to ggml's reference quantiser (quantize_row_*_ref) on
 // the same values, and our dequantisation equals ggml's dequantize_row_* bit for bit. Perplexity on
