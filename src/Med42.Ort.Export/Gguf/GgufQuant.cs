@@ -7,7 +7,6 @@
 //                                                      converter's QuantError fallback)
 // token_embd and output are quantised like every other 2-D weight (llama-quantize --pure; without
 // --pure llama-quantize would give output Q6_K, a k-quant this exporter does not write).
-using Med42.Ort.Core.Errors;
 using Med42.Ort.Llama;
 using Med42.Ort.Llama.Checkpoints;
 
@@ -17,15 +16,6 @@ public enum GgufQuant { F32, F16, Q8_0, Q4_0 }
 
 public static class GgufQuants
 {
-    public static GgufQuant Parse(string text, string option = "--quant") => text.ToLowerInvariant() switch
-    {
-        "f32" => GgufQuant.F32,
-        "f16" => GgufQuant.F16,
-        "q8_0" => GgufQuant.Q8_0,
-        "q4_0" => GgufQuant.Q4_0,
-        _ => throw new Med42Exception($"{option}: unsupported GGUF quantisation '{text}' (expected f32, f16, q8_0 or q4_0)"),
-    };
-
     /// <summary>The ggml type of one weight under <paramref name="quant"/> (the rule in the file header).</summary>
     public static GgmlType TypeFor(WeightSpec spec, GgufQuant quant)
     {
