@@ -114,7 +114,7 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
             LogSamples = LogSamples,
             BatchSize = Naive ? null : BatchSize,
             Seed = Seed,
-            Device = Device,
+            Device = EnumSpelling.Name(Device), // results.json config.device, as the flag spells it
         };
         var progress = new ProgressLine(Console.Error);
         var report = new EvalRunner(scorer, model.Tokenizer).Run(options, progress, cancellationToken);

@@ -36,7 +36,7 @@ internal sealed class MergeCommand : ICommand
         using var ckpt = LlamaCheckpoint.Open(Model);
         using var adapter = PeftAdapter.Read(Adapter, ckpt.Config);
         var tokenizer = Tokenizer ?? ConvertCommand.FindTokenizerFile(Model, ckpt.Config.VocabSize);
-        LoraMerge.Save(Out, ckpt.Config, ckpt.Weights, adapter, ConvertCommand.DType.ToDType(), tokenizer, Force);
+        LoraMerge.Save(Out, ckpt.Config, ckpt.Weights, adapter, DType.ToDType(), tokenizer, Force);
         Console.WriteLine($"wrote {Out}");
         return 0;
     }
