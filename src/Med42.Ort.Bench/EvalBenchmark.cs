@@ -133,7 +133,7 @@ internal sealed class EvalBenchmark : IBenchmark
         var paths = Paths(naive, graphs, plainGraphs, naiveSet, all, batchSizes);
         using var gguf = new PeerGguf();
         using var peer = Peer == BenchPeer.LlamaCpp ? LlamaCppPeer(gguf, config, weights, graphs, naiveSet) : null;
-        if (peer is not null) paths.Add(new("llama.cpp f32, one decode per request", 1, new LlamaCppScorer(peer), all, null));
+        if (peer is not null) paths.Add(new("llama.cpp f32 (one decode per request)", 1, new LlamaCppScorer(peer), all, null));
         var rounds = Math.Max(1, Repeats);
         foreach (var p in paths) p.Scorer.Score(p.Requests, null, cancellationToken);   // warm-up: arenas grow to their shapes
         for (var round = 0; round < rounds; round++)

@@ -125,4 +125,24 @@ public class LlamaCppPeerTests
         Assert.Equal(["ours=gqa peer=llama.cpp f32 threads=1", "ours=int4 gqa peer=llama.cpp q4_0 threads=1"], ratios.Select(r => r[3]));
         Assert.All(ratios, r => Assert.True(double.Parse(r[5], CultureInfo.InvariantCulture) > 0));
     }
+
+    // ~20 s: the 15M scoring shape (32000 vocabulary) exported, validated and timed once on two MedQA questions.
+    [SkippableFact]
+    [Trait("Category", "Slow")]
+    public void EvalWithTheLlamaCppPeerValidatesAndWritesItsRows()
+    {
+        var tokenizer = SharedData.Path("tokenizers/llama2/tokenizer.model");
+        var medqa = SharedData.Path("medqa/phrases_no_exclude_dev.jsonl");
+        using var dir = new TempDir();
+        var csv = dir.File("eval.csv");
+        var code = Benchmarks.Run("eval", new BenchOptions
+        {
+            Models = "15M", Threads = "1", Repeats = 1, Quick = true, NaiveQuestions = 1, BatchSizes = "4", FullLogitsBatch = 0,
+            Tokenizer = tokenizer, MedQa = medqa, Csv = csv, Peer = BenchPeer.LlamaCpp,
+        }, CancellationToken.None);
+        Assert.Equal(0, code);
+        var rows = File.ReadAllLines(csv);
+        Assert.Contains(rows, r => r.StartsWith("eval,15M,llama.cpp f32 (one decode per request),1,", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.StartsWith("eval,15M,fast-over-llama.cpp,4,", StringComparison.Ordinal));
+    }
 }
