@@ -2,6 +2,14 @@
 // benchmark reads the fields it uses; lists stay comma-separated text so child processes get them back verbatim.
 namespace Med42.Ort.Bench;
 
+/// <summary>--peer: another inference engine measured in the same run as ours (generate, eval).</summary>
+public enum BenchPeer
+{
+    None,
+    /// <summary>llama.cpp (LLamaSharp's CPU build) on the same weights exported to GGUF.</summary>
+    LlamaCpp,
+}
+
 public sealed record BenchOptions
 {
     public const string DefaultThreads = "1,2";
@@ -40,6 +48,8 @@ public sealed record BenchOptions
     public int FullLogitsBatch { get; init; } = DefaultFullLogitsBatch;
     /// <summary>train-prepare/train-step (child modes of train): the artifacts folder written / read.</summary>
     public string? Artifacts { get; init; }
+    /// <summary>generate, eval: the peer measured beside ours (validated equal at f32 first).</summary>
+    public BenchPeer Peer { get; init; }
     /// <summary>Smallest settings (smoke test).</summary>
     public bool Quick { get; init; }
 

@@ -5,10 +5,14 @@
 //      full logits (FullLogitsScorer), and the fast path (OnnxScorer) on the naive path's requests and for
 //      each batch size on more questions, in interleaved rounds (median per path);
 //   3. measures ONNX Runtime's own f32 MatMul rate with constant (pre-packed) weights as the ceiling.
+//   4. with --peer llama.cpp: the same weights as a GGUF f32 scored by llama.cpp (LlamaCppScorer, one decode per
+//      request), validated against the fast path first (PeerValidation), timed in the same rounds; questions/s of
+//      llama.cpp and of our fastest fast-path row, and their ratio.
 // Scored tokens = Σ request input lengths (what one forward per option processes); scored-token FLOP/s =
 // 2 × matmul parameters × scored tokens/s, so prefix reuse can exceed the ceiling (work avoided).
 using System.Diagnostics;
 using System.Globalization;
+using Med42.Ort.Bench.Peers;
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Core.Randomness;
 using Med42.Ort.Core.Tensors;
@@ -19,6 +23,7 @@ using Med42.Ort.Eval.Onnx;
 using Med42.Ort.Eval.Requests;
 using Med42.Ort.Eval.Scoring;
 using Med42.Ort.Eval.Tasks;
+using Med42.Ort.Export.Gguf;
 using Med42.Ort.Graph;
 using Med42.Ort.Graph.Ir;
 using Med42.Ort.Graph.Onnx;
@@ -63,6 +68,7 @@ internal sealed class EvalBenchmark : IBenchmark
     public string Name => "eval";
 
     private int Threads { get; set; }
+    private BenchPeer Peer { get; set; }
     private SessionSettings Session() => new() { Threads = Threads };
 
     public int Run(BenchOptions o, CancellationToken cancellationToken)
@@ -77,6 +83,7 @@ internal sealed class EvalBenchmark : IBenchmark
         Csv = o.Csv;
         Repeats = o.Repeats;
         Threads = o.ThreadCounts().Max();
+        Peer = o.Peer;
         var tokenizer = TokenizerLoader.Load(Tokenizer);
         if (tokenizer.VocabSize != 32000) throw new Med42Exception($"{Tokenizer}: expected the 32000-piece Llama-2 tokenizer, got {tokenizer.VocabSize}");
         var task = new MedQaTask(MedQa);
@@ -124,6 +131,9 @@ internal sealed class EvalBenchmark : IBenchmark
         // The plain-op attention block (instead of the fused MultiHeadAttention) scores the same rows for comparison.
         using var plainGraphs = ScoringGraphs.Create(config, weights, settings, attention: Llama.Blocks.PlainAttention.Instance);
         var paths = Paths(naive, graphs, plainGraphs, naiveSet, all, batchSizes);
+        using var gguf = new PeerGguf();
+        using var peer = Peer == BenchPeer.LlamaCpp ? LlamaCppPeer(gguf, config, weights, graphs, naiveSet) : null;
+        if (peer is not null) paths.Add(new("llama.cpp f32 (one decode per request)", 1, new LlamaCppScorer(peer), all, null));
         var rounds = Math.Max(1, Repeats);
         foreach (var p in paths) p.Scorer.Score(p.Requests, null, cancellationToken);   // warm-up: arenas grow to their shapes
         for (var round = 0; round < rounds; round++)
@@ -140,6 +150,7 @@ internal sealed class EvalBenchmark : IBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"fast / naive on the same {naiveSet.Count} requests: {ratio:F2}× (per-round ratios {string.Join(", ", paths[0].Seconds.Zip(sameSet.Seconds, (n, f) => (n / f).ToString("F2", CultureInfo.InvariantCulture)))})"));
         Record(shapeName, "fast-over-naive", 4, naiveSet.Count, ratio, 0, device);
+        if (peer is not null) ReportPeer(shapeName, paths, Math.Min(Questions, docs.Count), device);
         foreach (var p in paths)
             if (p.Scorer is OnnxScorer scorer) scorer.Dispose();
     }
@@ -153,6 +164,36 @@ internal sealed class EvalBenchmark : IBenchmark
         var maxDiff = a.Zip(b, (x, y) => Math.Abs(x.LogLikelihood - y.LogLikelihood)).Max();
         Console.WriteLine($"validation: max |fast − naive| = {maxDiff:E2} over {naiveSet.Count} requests");
         if (maxDiff > 1e-4) throw new InvalidOperationException($"fast path differs from the naive path by {maxDiff}");
+    }
+
+    // llama.cpp on the same weights (GGUF f32, the Llama-2 vocabulary), checked against our fast path before timing.
+    private LlamaCppModel LlamaCppPeer(PeerGguf gguf, LlamaConfig config, ITensorStore weights, ScoringGraphs graphs, IReadOnlyList<TokenRequest> naiveSet)
+    {
+        var path = gguf.Export(config, weights, GgufVocabulary.FromSentencePiece(Tokenizer, config), GgufQuant.F32);
+        var model = LlamaCppModel.Load(path, Math.Max(1, Threads), config.MaxPositionEmbeddings);
+        try
+        {
+            using var ours = new OnnxScorer(graphs, new OnnxScorerOptions { BatchSize = 8 });
+            var maxDiff = PeerValidation.SameLoglikelihoods(ours.Score(naiveSet), new LlamaCppScorer(model).Score(naiveSet), [.. naiveSet.Select(r => r.TargetIds.Length)]);
+            Console.WriteLine($"validation: max |llama.cpp − fast| = {maxDiff:E2} over {naiveSet.Count} requests (tolerance 2e-4 per scored token)");
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    // Questions/s of llama.cpp and of our fastest fast-path row on the same questions, and ours / llama.cpp.
+    private void ReportPeer(string shape, List<TimedPath> paths, int questions, string device)
+    {
+        var cpp = paths.Single(p => p.Scorer is LlamaCppScorer);
+        var best = paths.Where(p => p.Path == "fast").MinBy(p => p.MedianSeconds)!;
+        var ratio = cpp.MedianSeconds / best.MedianSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"MCQ scoring, {questions} questions: ours (fast, batch {best.Batch}) {questions / best.MedianSeconds:F2} questions/s, llama.cpp {questions / cpp.MedianSeconds:F2} questions/s, ours / llama.cpp {ratio:F2}×"));
+        Record(shape, "fast-over-llama.cpp", best.Batch, cpp.Requests.Count, ratio, 0, device);
     }
 
     // naive (the reference) first, then full-logits, the fast path on the naive set (fused and plain attention) and

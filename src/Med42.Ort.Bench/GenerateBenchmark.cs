@@ -1,10 +1,13 @@
 // `med42 bench generate`: prompt and generation tokens/s of the ONNX decoder per model shape and thread
-// count, next to a memory-bandwidth ceiling measured in the same run (decoding reads every fp32 weight once
-// per token, so ceiling tok/s = copy bandwidth / weight bytes). Validates greedy determinism first.
-using System.Diagnostics;
+// count, next to a memory-bandwidth ceiling measured in the same run (decoding reads every weight once per
+// token, so ceiling tok/s = copy bandwidth / weight bytes). With --peer llama.cpp, llama.cpp runs the same
+// weights (GGUF f32 and q4_0) in the same process, rounds and settings, beside our int4 decoder, and a second
+// table gives ours / llama.cpp. Validates first: greedy decoding is deterministic, and every f32 decoder
+// (plain ops, GQA, llama.cpp f32) emits the plain decoder's tokens, llama.cpp's prompt logits within 1e-4.
+using Med42.Ort.Bench.Peers;
+using Med42.Ort.Core.Tensors;
+using Med42.Ort.Export.Gguf;
 using Med42.Ort.Llama;
-using Med42.Ort.Llama.Graphs;
-using Med42.Ort.Runtime;
 using Spectre.Console;
 
 namespace Med42.Ort.Bench;
@@ -16,61 +19,116 @@ internal sealed class GenerateBenchmark : IBenchmark
     public int Run(BenchOptions o, CancellationToken cancellationToken)
     {
         var csv = new BenchCsv(o.Csv);
-        var table = new Table().AddColumns("model", "attention", "threads", "prompt tok/s", "gen tok/s", "copy GB/s", "ceiling tok/s", "% of ceiling");
+        var table = new Table().AddColumns("model", "decoder", "threads", "prompt tok/s", "gen tok/s", "copy GB/s", "ceiling tok/s", "% of ceiling");
+        var peerTable = new Table().AddColumns("model", "threads", "weights", "ours gen tok/s", "llama.cpp gen tok/s", "gen ours/llama.cpp",
+            "ours prompt tok/s", "llama.cpp prompt tok/s", "prompt ours/llama.cpp");
         var steps = o.Quick ? 32 : o.Steps;
         foreach (var name in o.ModelNames())
         {
             var (label, config, weights) = BenchShapes.Load(name, o);
             using var _ = weights;
-            var weightBytes = WeightLayout.ParameterCount(config) * 4.0;
-            var prompt = Enumerable.Range(0, 32).Select(i => i == 0 ? 1 : 3 + (i * 37) % (config.VocabSize - 3)).ToArray();
-            var options = new GenerationOptions { Steps = Math.Min(steps, config.MaxPositionEmbeddings - 1) };
+            using var gguf = new PeerGguf();
+            var peerFiles = o.Peer == BenchPeer.LlamaCpp ? ExportPeerFiles(gguf, config, weights) : default;
+            var prompt = Enumerable.Range(0, 32).Select(i => i == 0 ? config.BosTokenId : 3 + (i * 37) % (config.VocabSize - 3)).ToArray();
+            var genSteps = Math.Min(steps, config.MaxPositionEmbeddings - 1);
             foreach (var threads in o.ThreadCounts())
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var bandwidth = Ceilings.CopyBandwidth(threads);
-                var ceiling = bandwidth / weightBytes;
-                List<int>? reference = null;
-                foreach (var (attention, attn) in new[] { (AttentionKind.Plain, "plain"), (AttentionKind.Gqa, "gqa") })
+                var runners = GenerationRunners.Ours(config, weights, threads, int4: peerFiles.F32 is not null);
+                try
                 {
-                    using var decoder = ModelLoader.CreateDecoder(config, weights, new SessionSettings { Threads = threads }, attention: attention);
-                    var (promptRate, genRate, tokens) = Measure(decoder, prompt, options, o.Repeats);
-                    // Validate: both attention implementations decode the same greedy tokens.
-                    reference ??= tokens;
-                    if (!reference.SequenceEqual(tokens)) throw new InvalidOperationException($"{label}: {attn} greedy tokens differ from plain attention's");
-                    table.AddRow(label, attn, threads.ToString(), $"{promptRate:F0}", $"{genRate:F1}", $"{bandwidth / 1e9:F1}", $"{ceiling:F0}", $"{100 * genRate / ceiling:F0}%");
-                    csv.Append("generate", label, $"attention={attn} threads={threads}", "gen_tok_s", genRate, 100 * genRate / ceiling);
-                    csv.Append("generate", label, $"attention={attn} threads={threads}", "prompt_tok_s", promptRate, double.NaN);
+                    if (peerFiles.F32 is not null) runners.AddRange(GenerationRunners.LlamaCpp(config, peerFiles.F32, peerFiles.Q4_0!, threads));
+                    var logitDiff = Validate(label, runners, prompt, genSteps);
+                    if (logitDiff is { } d) Console.WriteLine($"{label}, {threads} threads: llama.cpp f32 = ours (greedy tokens; max |Δ prompt logit| {d:E2})");
+                    var rates = TimeRounds(runners, prompt, genSteps, o.Repeats, cancellationToken);
+                    foreach (var r in runners)
+                    {
+                        var (promptRate, genRate) = rates[r];
+                        var ceiling = bandwidth / r.WeightBytes;
+                        var setting = $"{r.Setting} threads={threads}";
+                        table.AddRow(label, r.Name, threads.ToString(), $"{promptRate:F0}", $"{genRate:F1}", $"{bandwidth / 1e9:F1}", $"{ceiling:F0}", $"{100 * genRate / ceiling:F0}%");
+                        csv.Append("generate", label, setting, "gen_tok_s", genRate, 100 * genRate / ceiling);
+                        csv.Append("generate", label, setting, "prompt_tok_s", promptRate, double.NaN);
+                    }
+                    if (peerFiles.F32 is not null) AddRatios(peerTable, csv, label, threads, runners, rates);
+                }
+                finally
+                {
+                    foreach (var r in runners) r.Dispose();
                 }
             }
         }
         AnsiConsole.Write(table);
+        if (o.Peer == BenchPeer.LlamaCpp) AnsiConsole.Write(peerTable);
         Console.WriteLine($"appended rows to {o.Csv}");
         return 0;
     }
 
-    // Prompt tokens/s (one 32-token forward) and generated tokens/s (greedy from BOS), medians over repeats.
-    private static (double Prompt, double Generated, List<int> Tokens) Measure(DecoderSession decoder, int[] prompt, GenerationOptions options, int repeats)
+    private static (string? F32, string? Q4_0) ExportPeerFiles(PeerGguf gguf, LlamaConfig config, ITensorStore weights)
     {
-        var gen = new Generator(decoder);
-        var tokens = gen.Generate([prompt[..1]], options)[0];
-        if (!tokens.SequenceEqual(gen.Generate([prompt[..1]], options)[0]))
-            throw new InvalidOperationException("greedy generation is not deterministic");
-        var promptRate = Median(repeats, () =>
-        {
-            using var cache = decoder.NewCache(1);
-            var w = Stopwatch.StartNew();
-            decoder.Forward(prompt.Select(t => (long)t).ToArray(), Enumerable.Range(0, prompt.Length).Select(i => (long)i).ToArray(), Enumerable.Repeat(1L, prompt.Length).ToArray(), 1, cache);
-            return prompt.Length / w.Elapsed.TotalSeconds;
-        });
-        var genRate = Median(repeats, () =>
-        {
-            var w = Stopwatch.StartNew();
-            var seq = gen.Generate([prompt[..1]], options)[0];
-            return (seq.Count - 1) / w.Elapsed.TotalSeconds;
-        });
-        return (promptRate, genRate, tokens);
+        var vocabulary = PeerGguf.SyntheticVocabulary(config);
+        return (gguf.Export(config, weights, vocabulary, GgufQuant.F32), gguf.Export(config, weights, vocabulary, GgufQuant.Q4_0));
     }
+
+    /// <summary>
+    /// Before any timing: greedy decoding is deterministic, every f32 decoder emits the plain decoder's tokens, and
+    /// llama.cpp f32's prompt logits equal the plain decoder's (PeerValidation). Returns that logit difference, if a peer ran.
+    /// </summary>
+    internal static double? Validate(string label, IReadOnlyList<IGenerationRunner> runners, int[] prompt, int steps)
+    {
+        var reference = runners[0].Greedy(steps);
+        if (!reference.SequenceEqual(runners[0].Greedy(steps))) throw new InvalidOperationException($"{label}: greedy generation is not deterministic");
+        double? logitDiff = null;
+        foreach (var r in runners.Skip(1).Where(r => !r.FourBit))
+        {
+            var tokens = r.Greedy(steps);
+            if (!r.IsPeer)
+            {
+                if (!reference.SequenceEqual(tokens)) throw new InvalidOperationException($"{label}: {r.Name} greedy tokens differ from plain attention's");
+                continue;
+            }
+            PeerValidation.SameTokens($"{label}: {r.Name}", reference, tokens);
+            logitDiff = PeerValidation.SameLogits($"{label}: {r.Name} prompt", runners[0].PromptLogits(prompt), Rows(r.PromptLogits(prompt), prompt.Length));
+        }
+        return logitDiff;
+    }
+
+    private static float[][] Rows(float[] flat, int t) => [.. flat.Chunk(flat.Length / t)];
+
+    // Interleaved rounds (each decoder's prompt and generation once per round, in turn) after a warm-up, so machine
+    // noise hits every decoder alike; the median round per decoder.
+    private static Dictionary<IGenerationRunner, (double Prompt, double Gen)> TimeRounds(IReadOnlyList<IGenerationRunner> runners, int[] prompt, int steps,
+        int repeats, CancellationToken cancellationToken)
+    {
+        foreach (var r in runners) r.PromptRate(prompt);
+        var prompts = runners.ToDictionary(r => r, _ => new List<double>());
+        var gens = runners.ToDictionary(r => r, _ => new List<double>());
+        for (var round = 0; round < Math.Max(1, repeats); round++)
+            foreach (var r in runners)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                prompts[r].Add(r.PromptRate(prompt));
+                gens[r].Add(r.GenerateRate(steps));
+            }
+        return runners.ToDictionary(r => r, r => (Median(prompts[r]), Median(gens[r])));
+    }
+
+    // ours GQA / llama.cpp f32 and ours int4 / llama.cpp q4_0.
+    private static void AddRatios(Table table, BenchCsv csv, string label, int threads, IReadOnlyList<IGenerationRunner> runners,
+        Dictionary<IGenerationRunner, (double Prompt, double Gen)> rates)
+    {
+        foreach (var (ours, theirs, weights) in new[] { ("gqa", "llama.cpp f32", "f32"), ("int4 gqa", "llama.cpp q4_0", "4-bit") })
+        {
+            var a = rates[runners.Single(r => r.Name == ours)];
+            var b = rates[runners.Single(r => r.Name == theirs)];
+            table.AddRow(label, threads.ToString(), weights, $"{a.Gen:F1}", $"{b.Gen:F1}", $"{a.Gen / b.Gen:F2}", $"{a.Prompt:F0}", $"{b.Prompt:F0}", $"{a.Prompt / b.Prompt:F2}");
+            csv.Append("generate", label, $"ours={ours} peer={theirs} threads={threads}", "gen_ratio_vs_llamacpp", a.Gen / b.Gen, double.NaN);
+            csv.Append("generate", label, $"ours={ours} peer={theirs} threads={threads}", "prompt_ratio_vs_llamacpp", a.Prompt / b.Prompt, double.NaN);
+        }
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     internal static double Median(int repeats, Func<double> measure)
     {

@@ -56,6 +56,14 @@ public sealed class OptionParsingTests
     }
 
     [Fact]
+    public void BenchPeerIsSpelledAsLlamaCppNamesItself()
+    {
+        var bench = (Bench.BenchCommand)Parsed("bench", "generate", "--peer", "llama.cpp");
+        Assert.Equal(Med42.Ort.Bench.BenchPeer.LlamaCpp, bench.Peer.ToBenchPeer());
+        Assert.Equal(Med42.Ort.Bench.BenchPeer.None, ((Bench.BenchCommand)Parsed("bench", "generate")).Peer.ToBenchPeer());
+    }
+
+    [Fact]
     public void AliasesAndKebabSpellingsParse()
     {
         Assert.Equal(DTypeChoice.Fp16, ((ConvertCommand)Parsed("convert", "--model", "m", "--out", "o", "--dtype", "float16")).DType);

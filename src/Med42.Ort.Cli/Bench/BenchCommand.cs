@@ -2,6 +2,7 @@
 using CommandLine;
 using Med42.Ort.Bench;
 using Med42.Ort.Cli.Commands;
+using Med42.Ort.Cli.Options;
 
 namespace Med42.Ort.Cli.Bench;
 
@@ -50,6 +51,9 @@ internal sealed class BenchCommand : ICommand
     [Option("artifacts", HelpText = "train-prepare/train-step (internal): the folder the training artifacts are written to / loaded from.")]
     public string? Artifacts { get; set; }
 
+    [Option("peer", HelpText = "generate, eval: also run llama.cpp (LLamaSharp, CPU) on the same weights as GGUF in the same rounds (none or llama.cpp; default none).")]
+    public PeerChoice Peer { get; set; } = PeerChoice.None;
+
     [Option("quick", HelpText = "Smallest settings (smoke test).")]
     public bool Quick { get; set; }
 
@@ -57,6 +61,6 @@ internal sealed class BenchCommand : ICommand
     {
         Threads = Threads, Models = Models, Stories260K = Stories260K, Steps = Steps, Repeats = Repeats, Csv = Csv,
         Tokenizer = Tokenizer, MedQa = MedQa, Questions = Questions, NaiveQuestions = NaiveQuestions, BatchSizes = BatchSizes,
-        FullLogitsBatch = FullLogitsBatch, Artifacts = Artifacts, Quick = Quick,
+        FullLogitsBatch = FullLogitsBatch, Artifacts = Artifacts, Peer = Peer.ToBenchPeer(), Quick = Quick,
     }, cancellationToken);
 }

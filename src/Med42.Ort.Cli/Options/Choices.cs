@@ -39,6 +39,13 @@ internal enum CopChoice
     [CliName("0", "zero")] Zero,
 }
 
+/// <summary>bench --peer: the inference engine measured beside ours in the same run.</summary>
+internal enum PeerChoice
+{
+    None,
+    [CliName("llama.cpp", "llamacpp")] LlamaCpp,
+}
+
 internal static class Choices
 {
     public static DType ToDType(this DTypeChoice c) => c switch
@@ -55,6 +62,8 @@ internal static class Choices
         GgufQuantChoice.Q4_0 => GgufQuant.Q4_0,
         _ => GgufQuant.F32,
     };
+
+    public static Med42.Ort.Bench.BenchPeer ToBenchPeer(this PeerChoice c) => c == PeerChoice.LlamaCpp ? Med42.Ort.Bench.BenchPeer.LlamaCpp : Med42.Ort.Bench.BenchPeer.None;
 
     public static CopBase ToCopBase(this CopChoice c) => c switch
     {
