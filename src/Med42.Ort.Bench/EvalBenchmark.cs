@@ -92,7 +92,7 @@ internal sealed class EvalBenchmark : IBenchmark
         var settings = Session();
         var threads = Threads > 0 ? Threads.ToString(CultureInfo.InvariantCulture) : "default";
         var device = $"{Environment.ProcessorCount} logical CPUs, {threads} threads, {settings.Device}";
-        Console.WriteLine($"# med42 bench eval — {device}, {DateTime.UtcNow:yyyy-MM-dd}");
+        o.Output.Text.WriteLine($"# med42 bench eval — {device}, {DateTime.UtcNow:yyyy-MM-dd}");
 
         foreach (var shapeName in Shapes.Split(','))
             RunShape(shapeName, tokenizer, task, docs, batchSizes, settings, device, cancellationToken);
@@ -112,9 +112,9 @@ internal sealed class EvalBenchmark : IBenchmark
     {
         var config = Shape(shapeName.Trim());
         var matmulParams = WeightLayout.For(config).Where(w => w.Kind is WeightKind.Linear or WeightKind.LmHead).Sum(w => w.ElementCount);
-        Console.WriteLine($"\n## {shapeName}: {matmulParams / 1e6:F1}M matmul parameters (2 FLOP each per token)");
+        o.Output.Text.WriteLine($"\n## {shapeName}: {matmulParams / 1e6:F1}M matmul parameters (2 FLOP each per token)");
         var ceiling = MatMulCeiling(config, settings);
-        Console.WriteLine($"ORT f32 MatMul, constant weights [{config.HiddenSize}×{config.IntermediateSize}], 512 rows: {ceiling:F1} GFLOP/s → ceiling {ceiling * 1e9 / (2.0 * matmulParams):F0} tokens/s");
+        o.Output.Text.WriteLine($"ORT f32 MatMul, constant weights [{config.HiddenSize}×{config.IntermediateSize}], 512 rows: {ceiling:F1} GFLOP/s → ceiling {ceiling * 1e9 / (2.0 * matmulParams):F0} tokens/s");
         Record(shapeName, "matmul-ceiling", 0, 0, ceiling * 1e9 / (2.0 * matmulParams), ceiling, device);
 
         var weights = TinyLlama.Create(config, seed: 1);
@@ -139,15 +139,15 @@ internal sealed class EvalBenchmark : IBenchmark
         for (var round = 0; round < rounds; round++)
             foreach (var p in paths) p.TimeOnce(cancellationToken);
 
-        Console.WriteLine($"median of {rounds} interleaved rounds after a warm-up round");
-        Console.WriteLine();   // Markdown: a table starts after a blank line and ends at one
-        Console.WriteLine("| path | batch | requests | scored tokens | s | scored tokens/s | scored GFLOP/s | % of MatMul ceiling | computed tokens/s |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        o.Output.Text.WriteLine($"median of {rounds} interleaved rounds after a warm-up round");
+        o.Output.Text.WriteLine();   // Markdown: a table starts after a blank line and ends at one
+        o.Output.Text.WriteLine("| path | batch | requests | scored tokens | s | scored tokens/s | scored GFLOP/s | % of MatMul ceiling | computed tokens/s |");
+        o.Output.Text.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var p in paths) Report(shapeName, p, matmulParams, ceiling, device);
-        Console.WriteLine();
+        o.Output.Text.WriteLine();
         var sameSet = paths.First(p => p.Path == "fast (naive set)");
         var ratio = paths[0].MedianSeconds / sameSet.MedianSeconds;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        o.Output.Text.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"fast / naive on the same {naiveSet.Count} requests: {ratio:F2}× (per-round ratios {string.Join(", ", paths[0].Seconds.Zip(sameSet.Seconds, (n, f) => (n / f).ToString("F2", CultureInfo.InvariantCulture)))})"));
         Record(shapeName, "fast-over-naive", 4, naiveSet.Count, ratio, 0, device);
         if (peer is not null) ReportPeer(shapeName, paths, Math.Min(Questions, docs.Count), device);
@@ -162,7 +162,7 @@ internal sealed class EvalBenchmark : IBenchmark
         var a = naive.Score(naiveSet);
         var b = check.Score(naiveSet);
         var maxDiff = a.Zip(b, (x, y) => Math.Abs(x.LogLikelihood - y.LogLikelihood)).Max();
-        Console.WriteLine($"validation: max |fast − naive| = {maxDiff:E2} over {naiveSet.Count} requests");
+        o.Output.Text.WriteLine($"validation: max |fast − naive| = {maxDiff:E2} over {naiveSet.Count} requests");
         if (maxDiff > 1e-4) throw new InvalidOperationException($"fast path differs from the naive path by {maxDiff}");
     }
 
@@ -175,7 +175,7 @@ internal sealed class EvalBenchmark : IBenchmark
         {
             using var ours = new OnnxScorer(graphs, new OnnxScorerOptions { BatchSize = 8 });
             var maxDiff = PeerValidation.SameLoglikelihoods(ours.Score(naiveSet), new LlamaCppScorer(model).Score(naiveSet), [.. naiveSet.Select(r => r.TargetIds.Length)]);
-            Console.WriteLine($"validation: max |llama.cpp − fast| = {maxDiff:E2} over {naiveSet.Count} requests (tolerance 2e-4 per scored token)");
+            o.Output.Text.WriteLine($"validation: max |llama.cpp − fast| = {maxDiff:E2} over {naiveSet.Count} requests (tolerance 2e-4 per scored token)");
             return model;
         }
         catch
@@ -191,7 +191,7 @@ internal sealed class EvalBenchmark : IBenchmark
         var cpp = paths.Single(p => p.Scorer is LlamaCppScorer);
         var best = paths.Where(p => p.Path == "fast").MinBy(p => p.MedianSeconds)!;
         var ratio = cpp.MedianSeconds / best.MedianSeconds;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        o.Output.Text.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"MCQ scoring, {questions} questions: ours (fast, batch {best.Batch}) {questions / best.MedianSeconds:F2} questions/s, llama.cpp {questions / cpp.MedianSeconds:F2} questions/s, ours / llama.cpp {ratio:F2}×"));
         Record(shape, "fast-over-llama.cpp", best.Batch, cpp.Requests.Count, ratio, 0, device);
     }
@@ -240,7 +240,7 @@ internal sealed class EvalBenchmark : IBenchmark
         var tokens = p.Requests.Sum(r => (long)r.InputIds.Length);
         var tps = tokens / s;
         var gflops = 2.0 * matmulParams * tps / 1e9;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        o.Output.Text.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {p.Path} | {p.Batch} | {p.Requests.Count} | {tokens} | {s:F2} | {tps:F0} | {gflops:F1} | {100 * gflops / ceilingGflops:F0}% | {p.ComputedTokens / s:F0} |"));
         Record(shape, p.Path, p.Batch, p.Requests.Count, tps, gflops, device);
     }
