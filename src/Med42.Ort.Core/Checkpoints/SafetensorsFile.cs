@@ -3,7 +3,8 @@
 // The header maps tensor name -> {dtype, shape, data_offsets:[begin,end)} relative to the buffer,
 // plus an optional "__metadata__" string map. Validation follows the reference crate's
 // Metadata::validate: offsets in range, contiguous (no overlap, no gap), covering the whole buffer,
-// and shape x dtype size equal to each byte span. Tests: tests/Med42.Ort.Core.Tests/Checkpoints.
+// and shape x dtype size equal to each byte span. Every tensor copied out (ReadBytes) is checked finite;
+// the in-place views (GetSpan, OpenRead) leave that to their caller. Tests: tests/Med42.Ort.Core.Tests/Checkpoints.
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
 using System.Text.Json;
@@ -188,6 +189,7 @@ public sealed unsafe class SafetensorsFile : ITensorStore
             if (read <= 0) throw Med42Exception.At(Source, $"byte {_dataStart + e.Begin + done}", $"unexpected end of file reading tensor '{name}'");
             done += read;
         }
+        FiniteCheck.Require(e.Info.DType, dest[..(int)len], Source, name);
     }
 
     /// <summary>
