@@ -45,9 +45,10 @@ internal sealed class GenerateCommand : RunOptionsBase, ICommand
         using var model = Model is null ? EmbeddedDemo.Create() : LoadedModel.Open(Model, Tokenizer);
         var attention = Attention.ToLowerInvariant() switch
         {
-            // ORT's CUDA GroupQueryAttention takes fp16/bf16 only, so fp32 decoding on CUDA uses plain ops.
-            "auto" => Session().Device == Med42.Ort.Runtime.Device.Cpu ? Llama.Graphs.AttentionImpl.GroupQuery : Llama.Graphs.AttentionImpl.Plain,
-            "gqa" => Llama.Graphs.AttentionImpl.GroupQuery,
+            "auto" => AttentionChoice.Auto(model.Config, Session().Device),
+            "gqa" => AttentionChoice.WhyNotGqa(model.Config, Session().Device) is { } why
+                ? throw new Core.Errors.Med42Exception($"--attention gqa: {why}; use --attention plain or auto")
+                : Llama.Graphs.AttentionImpl.GroupQuery,
             "plain" => Llama.Graphs.AttentionImpl.Plain,
             _ => throw new Core.Errors.Med42Exception($"--attention: unknown value '{Attention}' (expected auto, gqa or plain)"),
         };
