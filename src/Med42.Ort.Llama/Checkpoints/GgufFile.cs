@@ -138,11 +138,17 @@ public sealed class GgufFile : ITensorStore
         if (dest.Length < size) throw new ArgumentException($"destination holds {dest.Length} bytes, tensor '{name}' needs {size}", nameof(dest));
         for (long done = 0; done < size;)
         {
-            var n = RandomAccess.Read(_handle, dest.Slice((int)done, (int)(size - done)), DataStart + t.Offset + done);
-            if (n <= 0) throw Med42Exception.At(Source, $"tensor '{name}'", "file ended while reading tensor data");
-            done += n;
+            // Checked chunk by chunk while the bytes are in cache (FiniteCheck.ChunkBytes).
+            var chunk = dest.Slice((int)done, (int)Math.Min(size - done, FiniteCheck.ChunkBytes));
+            for (var got = 0; got < chunk.Length;)
+            {
+                var n = RandomAccess.Read(_handle, chunk[got..], DataStart + t.Offset + done + got);
+                if (n <= 0) throw Med42Exception.At(Source, $"tensor '{name}'", "file ended while reading tensor data");
+                got += n;
+            }
+            FiniteCheck.Require(t.Info.DType, chunk, Source, name, done / t.Info.DType.Size());
+            done += chunk.Length;
         }
-        FiniteCheck.Require(t.Info.DType, dest[..(int)size], Source, name);
     }
 
     /// <summary>Typed metadata lookup; throws naming the key when it is missing or of another type.</summary>

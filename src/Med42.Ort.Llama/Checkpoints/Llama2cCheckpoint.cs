@@ -56,8 +56,7 @@ public static class Llama2cCheckpoint
                 for (var l = 0; l < all.Length; l++)
                 {
                     all[l] = new byte[bytes];
-                    fs.ReadExactly(all[l]);
-                    FiniteCheck.Require(DType.F32, all[l], path, $"{name}[{l}]");
+                    ReadChecked(fs, all[l], path, $"{name}[{l}]");
                 }
                 layered[name] = all;
             }
@@ -65,8 +64,7 @@ public static class Llama2cCheckpoint
             else
             {
                 var raw = new byte[bytes];
-                fs.ReadExactly(raw);
-                FiniteCheck.Require(DType.F32, raw, path, name);
+                ReadChecked(fs, raw, path, name);
                 layered[name] = [raw];
             }
         }
@@ -201,6 +199,18 @@ public static class Llama2cCheckpoint
             }
         }
         return result;
+    }
+
+    // Float32 array read and checked finite chunk by chunk, while each chunk is in cache (FiniteCheck.ChunkBytes).
+    private static void ReadChecked(FileStream fs, byte[] dest, string path, string name)
+    {
+        for (var done = 0; done < dest.Length;)
+        {
+            var chunk = dest.AsSpan(done, Math.Min(dest.Length - done, FiniteCheck.ChunkBytes));
+            fs.ReadExactly(chunk);
+            FiniteCheck.Require(DType.F32, chunk, path, name, done / 4);
+            done += chunk.Length;
+        }
     }
 
     private static FileStream OpenRead(string path)

@@ -20,10 +20,15 @@ public sealed record LoraConfig
 
     public double Scale => Alpha / Rank;
 
+    /// <summary>Largest rank accepted: far above any published LoRA (≤ 1024), low enough that r·(in + out) floats fit memory.</summary>
+    public const int MaxRank = 4096;
+
     public LoraConfig Validate(string source = "lora")
     {
-        if (Rank <= 0) throw new Med42Exception($"{source}: 'rank' must be positive, got {Rank}");
+        if (Rank is <= 0 or > MaxRank) throw new Med42Exception($"{source}: 'rank' must be in 1..{MaxRank}, got {Rank}");
         if (!(Alpha > 0) || double.IsInfinity(Alpha)) throw new Med42Exception($"{source}: 'alpha' must be positive and finite, got {Alpha}");
+        // The graphs carry alpha / rank as a float32 constant.
+        if (Scale > float.MaxValue) throw new Med42Exception($"{source}: 'alpha' / 'rank' = {Scale} does not fit float32");
         if (!(Dropout >= 0 && Dropout < 1)) throw new Med42Exception($"{source}: 'dropout' must be in [0, 1), got {Dropout}");
         if (Targets.Count == 0) throw new Med42Exception($"{source}: 'targets' must name at least one projection ({string.Join(", ", WeightLayout.AllProjections)})");
         foreach (var t in Targets)

@@ -12,8 +12,7 @@ namespace Med42.Ort.Llama.Lora;
 
 public static class PeftAdapterConfig
 {
-    /// <summary>Largest rank accepted: far above any published LoRA (≤ 1024), low enough that r·(in + out) floats fit memory.</summary>
-    public const int MaxRank = 4096;
+    private const int MaxRank = LoraConfig.MaxRank;
 
     // Keys whose value changes the adapter's meaning, each with a test for its neutral value.
     private static readonly Dictionary<string, Func<JsonElement, bool>> Unimplemented = new(StringComparer.Ordinal)
