@@ -43,6 +43,7 @@ internal sealed class TrainCommand : ICommand
     [Option("keep-last")] public int? KeepLast { get; set; }
     [Option("out", HelpText = "Output folder.")] public string? Out { get; set; }
     [Option("resume", HelpText = "A checkpoint folder or a previous run's output folder.")] public string? Resume { get; set; }
+    [Option("force", HelpText = "Start over in a non-empty --out folder (its previous run's files are removed).")] public bool Force { get; set; }
     [Option("seed")] public ulong? Seed { get; set; }
     [Option("device", HelpText = "cpu or cuda.")] public string? Device { get; set; }
     [Option("threads")] public int? Threads { get; set; }
@@ -88,6 +89,7 @@ internal sealed class TrainCommand : ICommand
             KeepLast = KeepLast ?? o.KeepLast,
             Out = Out ?? o.Out,
             Resume = Resume ?? o.Resume,
+            Force = Force || o.Force,
             Seed = Seed ?? o.Seed,
             Device = Device is null ? o.Device : SessionSettings.ParseDevice(Device),
             Threads = Threads ?? o.Threads,
@@ -115,7 +117,7 @@ internal sealed class TrainCommand : ICommand
                 result = Trainer.Run(o, progress, cancellationToken, new TrainingSetup { Notices = new InlineProgress<string>(m => Console.Error.WriteLine($"med42: {m}")) });
             });
         var r = result!;
-        var plot = Path.Combine(o.Out, "loss.png");
+        var plot = Path.Combine(o.Out, RunFolder.LossPlotFile);
         var series = new Dictionary<string, IReadOnlyList<(int, double)>> { [o.Mode.ToString().ToLowerInvariant()] = r.LossHistory.Select((l, i) => (i + 1, l)).ToList() };
         var validation = ValidationPoints(Path.Combine(o.Out, Trainer.MetricsFile));
         if (validation.Count > 0) series["validation"] = validation;
