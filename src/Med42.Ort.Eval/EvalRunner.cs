@@ -2,6 +2,7 @@
 // scorer → metrics → outputs. All files are read and validated before any scoring starts, so bad data
 // fails fast. The scorer and tokenizer are injected: the naive oracle, the ONNX fast path, or fakes.
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tokenizers;
 using Med42.Ort.Eval.Documents;
 using Med42.Ort.Eval.Metrics;
@@ -93,7 +94,8 @@ public sealed class EvalRunner(ILoglikelihoodScorer scorer, ITextTokenizer token
             options.TaskOptions.MmluStyle.ToString().ToLowerInvariant(), options.AddBos, options.MaxLength, options.Limit,
             PromptTemplates.Version, DateTimeOffset.UtcNow, notes);
         var report = new EvalReport(results, groupSummaries, config);
-        if (options.OutputDir is { } dir) ResultsWriter.WriteAll(report, dir);
+        // One folder renamed into place: a kill never leaves samples without results.json under the final name.
+        if (options.OutputDir is { } dir) OutputFolder.Replace(dir, tmp => ResultsWriter.WriteAll(report, tmp));
         return report;
     }
 

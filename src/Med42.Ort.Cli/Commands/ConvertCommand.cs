@@ -33,11 +33,14 @@ internal sealed class ConvertCommand : ICommand
     {
         using var ckpt = LlamaCheckpoint.Open(Model);
         var tokenizer = Tokenizer ?? FindTokenizerFile(Model, ckpt.Config.VocabSize);
-        HfFolderWriter.Save(Out, ckpt.Config, ckpt.Weights, DType.ToDType(), ShardMb * 1000 * 1000, tokenizer, Force);
-        // HF and ONNX Runtime GenAI users need tokenizer.json; derive it from a SentencePiece model.
-        var spm = Path.Combine(Out, "tokenizer.model");
-        if (File.Exists(spm) && !File.Exists(Path.Combine(Out, HfTokenizerJson.TokenizerFile)))
-            HfTokenizerJson.Write(SentencePieceModel.Load(spm), Out, new HfTokenizerOptions { ModelMaxLength = ckpt.Config.MaxPositionEmbeddings });
+        // HF and ONNX Runtime GenAI users need tokenizer.json: derived from a SentencePiece model inside the temporary
+        // folder, so a kill never leaves a folder without it under the final name.
+        HfFolderWriter.Save(Out, ckpt.Config, ckpt.Weights, DType.ToDType(), ShardMb * 1000 * 1000, tokenizer, Force, tmp =>
+        {
+            var spm = Path.Combine(tmp, "tokenizer.model");
+            if (File.Exists(spm) && !File.Exists(Path.Combine(tmp, HfTokenizerJson.TokenizerFile)))
+                HfTokenizerJson.Write(SentencePieceModel.Load(spm), tmp, new HfTokenizerOptions { ModelMaxLength = ckpt.Config.MaxPositionEmbeddings });
+        });
         Console.WriteLine($"wrote {Out}");
         return 0;
     }

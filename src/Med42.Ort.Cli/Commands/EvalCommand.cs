@@ -6,6 +6,7 @@ using System.Diagnostics;
 using CommandLine;
 using Med42.Ort.Cli.Options;
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Eval;
 using Med42.Ort.Eval.Onnx;
@@ -43,6 +44,9 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
     [Option("output", HelpText = "Folder for results.json, results.md and samples_<task>.jsonl (nothing is written when omitted).")]
     public string? Output { get; set; }
 
+    [Option("force", HelpText = "Replace an existing non-empty --output folder.")]
+    public bool Force { get; set; }
+
     [Option("batch-size", Default = 8, HelpText = "Continuation rows per forward pass (a question's options always stay together).")]
     public int BatchSize { get; set; } = 8;
 
@@ -75,6 +79,7 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
         if (BatchSize < 1) throw new Med42Exception($"--batch-size must be ≥ 1, got {BatchSize}");
         if (Limit is < 0) throw new Med42Exception($"--limit must be ≥ 0, got {Limit}");
         if (NumFewshot < 0) throw new Med42Exception($"--num-fewshot must be ≥ 0, got {NumFewshot}");
+        if (Output is not null) OutputFolder.CheckWritable(Output, Force); // before minutes of scoring, not after
         var taskOptions = new TaskOptions { NumFewshot = NumFewshot, MmluStyle = MmluStyle, MedMcqaCopBase = MedMcqaCop.ToCopBase() };
         var taskFiles = ParseTaskFiles(TaskFiles);
         var tasks = Tasks.Select(t => t.Trim()).Where(t => t.Length > 0).ToArray();

@@ -19,10 +19,11 @@ public static class HfFolderWriter
     /// converted to <paramref name="dtype"/> (F32, F16 or BF16). <paramref name="tokenizerSource"/> is a
     /// tokenizer file (copied as tokenizer.model when it is a SentencePiece .model) or folder; the HF
     /// tokenizer files found beside it are copied. An existing non-empty <paramref name="dir"/> is
-    /// replaced only when <paramref name="overwrite"/> is set.
+    /// replaced only when <paramref name="overwrite"/> is set. <paramref name="finish"/> writes further files into
+    /// the temporary folder before it is renamed (derived tokenizer files), so they are part of the atomic folder.
     /// </summary>
     public static void Save(string dir, LlamaConfig config, ITensorStore weights, DType dtype,
-        long shardBytes = DefaultShardBytes, string? tokenizerSource = null, bool overwrite = false)
+        long shardBytes = DefaultShardBytes, string? tokenizerSource = null, bool overwrite = false, Action<string>? finish = null)
     {
         config.Validate(weights.Source);
         LlamaCheckpoint.Validate(config, weights);
@@ -35,6 +36,7 @@ public static class HfFolderWriter
             // transformers refuses safetensors weights without format metadata ("pt").
             SafetensorsWriter.WriteSharded(tmp, sources, shardBytes, new Dictionary<string, string> { ["format"] = "pt" });
             if (tokenizerSource is not null) CopyTokenizer(tokenizerSource, tmp);
+            finish?.Invoke(tmp);
         });
     }
 
