@@ -97,7 +97,7 @@ public class GeneratorNonFiniteTests
             if (t.Name == WeightLayout.FinalNorm) v[2] = float.NaN;
             store.AddFloat(t.Name, t.Shape, v);
         }
-        using var session = new DecoderSession(new SessionSettings().CreateSession(OnnxExport.ToBytes(LlamaDecoder.Build(config, store, DType.F32))), config);
+        using var session = ModelLoader.CreateDecoder(config, store, new SessionSettings());
         var e = Assert.Throws<Core.Errors.Med42Exception>(() => new Generator(session).Generate([[1, 3, 4]], new GenerationOptions { Steps = 6 }));
         Assert.Equal("generate: row 0, position 3: logit of token 0 is NaN: the model's output is not finite (NaN/Inf weights or an overflow); stopping", e.Message);
     }

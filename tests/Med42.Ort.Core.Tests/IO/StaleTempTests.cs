@@ -8,7 +8,7 @@ namespace Med42.Ort.Core.Tests.IO;
 
 public class StaleTempTests
 {
-    private static string Guid32 => Guid.NewGuid().ToString("N");
+    private static readonly string Guid32 = Guid.NewGuid().ToString("N");
 
     private static string[] Entries(string dir) =>
         Directory.EnumerateFileSystemEntries(dir).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal).ToArray();
@@ -30,8 +30,9 @@ public class StaleTempTests
     public void RemoveStaleTempsRemovesOnlyTheProjectsTemporaries()
     {
         using var d = new TempDir();
-        Directory.CreateDirectory(d.File($".model.tmp-{Guid32}"));
-        File.WriteAllText(Path.Combine(d.File($".model.tmp-{Guid32}"), "x"), "partial"); // a folder, not empty
+        var partialFolder = d.File($".model.tmp-{Guid32}");
+        Directory.CreateDirectory(partialFolder);
+        File.WriteAllText(Path.Combine(partialFolder, "x"), "partial"); // a folder, not empty
         File.WriteAllText(d.File($".metrics.jsonl.tmp-{Guid32}.jsonl"), "partial");
         Directory.CreateDirectory(d.File($".out.tmp-{Guid32}.old"));
         File.WriteAllText(d.File(".hidden"), "user");

@@ -15,7 +15,7 @@ public enum InputShape { Binary, Json, JsonLines, Csv, Yaml }
 
 public sealed partial class Mutator(ulong seed)
 {
-    private readonly TinyLlama.SplitMix64 _rng = new(seed);
+    private readonly Core.Randomness.SplitMix64 _rng = new(seed);
 
     private static readonly byte[] InterestingBytes = [0x00, 0x01, 0x7F, 0x80, 0xFF, 0xC3, 0xED, 0xF4, (byte)'"', (byte)'\\', (byte)'\n', (byte)'{', (byte)'[', (byte)',', (byte)':'];
     private static readonly ulong[] InterestingU64 = [0, 1, 2, 7, 8, 0x7F, 0xFF, 0x7FFF, 0xFFFF, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0x1_0000_0000, 1UL << 40, long.MaxValue, ulong.MaxValue];

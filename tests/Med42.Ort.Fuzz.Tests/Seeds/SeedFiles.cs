@@ -114,7 +114,7 @@ public static class SeedFiles
     /// <summary>A PEFT folder (adapter_config.json + adapter_model.safetensors) for <see cref="Config"/>; <paramref name="target"/> picks the file to mutate.</summary>
     public static Seed PeftAdapter(string target) => Scratch(dir =>
     {
-        var rng = new TinyLlama.SplitMix64(11);
+        var rng = new Core.Randomness.SplitMix64(11);
         var tensors = new InMemoryTensorStore("<seed adapter>");
         foreach (var spec in LoraWeights.For(Config, Lora))
             tensors.AddFloat(spec.Name, spec.Shape, Enumerable.Range(0, (int)spec.ElementCount).Select(_ => (float)(rng.NextNormal() * 0.1)).ToArray());
