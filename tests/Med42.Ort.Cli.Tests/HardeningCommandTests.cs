@@ -1,7 +1,8 @@
 // End-to-end regressions of faults that once ended with exit 0 or a crash, through the command line as a user
 // meets them: absurd learning rates that destroy the model must stop the run naming the step (never a normal end
 // with a collapsed model, never a recommended checkpoint holding the destroyed weights), and `generate` on a model
-// whose head size GroupQueryAttention refuses must decode with the default --attention auto and refuse gqa by name.
+// whose head size GroupQueryAttention refuses must decode with the default --attention auto and refuse gqa by name;
+// `eval --output` into a folder holding earlier results is refused before any scoring unless --force replaces it whole.
 using Med42.Ort.Tests.Shared;
 
 namespace Med42.Ort.Cli.Tests;
@@ -48,5 +49,25 @@ public class HardeningCommandTests
         Assert.Equal(2, code);
         Assert.Equal("med42: error: --attention gqa: GroupQueryAttention needs a head size that is a multiple of 8 (this model's is 4); " +
             "use --attention plain or auto\n", stderr);
+    }
+
+    [SkippableFact]
+    public void EvalOutputIntoEarlierResultsIsRefusedUnlessForced()
+    {
+        using var d = new TempDir();
+        var f = new KillTrialTests.Fixture(d);
+        var output = d.File("results");
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, "results.json"), "earlier");
+        string[] args = ["eval", "--model", f.Model, "--tokenizer", f.Tokenizer, "--tasks", "quiz", "--task-file", $"quiz={f.Quiz}", "--threads", "1", "--output", output];
+        var (code, stdout, stderr) = Med42Process.Run(args);
+        Assert.Equal(2, code);
+        Assert.Equal($"med42: error: {output}: output folder exists and is not empty (pass --force to replace it)\n", stderr);
+        Assert.Equal("", stdout); // refused before scoring: no results printed
+        Assert.Equal("earlier", File.ReadAllText(Path.Combine(output, "results.json")));
+
+        KillTrialTests.MustSucceed([.. args, "--force"]);
+        Assert.Equal(["results.json", "results.md", "samples_quiz.jsonl"], Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.NotEqual("earlier", File.ReadAllText(Path.Combine(output, "results.json")));
     }
 }
