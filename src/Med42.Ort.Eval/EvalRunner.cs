@@ -22,6 +22,8 @@ public sealed class EvalRunner(ILoglikelihoodScorer scorer, ITextTokenizer token
         return doc.Choices.Select(c => new LoglikelihoodRequest(context, " " + c)).ToArray();
     }
 
+    // Over 60 lines on purpose: load → requests → score → aggregate → write in the harness's order, read top to
+    // bottom; each step's logic already lives in its own type (TaskRegistry, RequestTokenizer, EvalMetrics, ResultsWriter).
     public EvalReport Run(EvalOptions options, IProgress<EvalProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var registry = new TaskRegistry(new EvalDataLayout(options.DataDir, options.TaskFiles), options.TaskOptions);

@@ -13,6 +13,8 @@ public sealed record GenerationOptions
 
 public sealed class Generator(DecoderSession session)
 {
+    // Long because prefill, the decode loop and per-row stopping share the KV cache and position state; split, that
+    // state would travel through every call.
     /// <summary>
     /// Continues each prompt (token ids, BOS included) and returns the full sequences (prompt + generated).
     /// <paramref name="onToken"/> sees (row, previous id, id) for every token after BOS, prompt tokens included,

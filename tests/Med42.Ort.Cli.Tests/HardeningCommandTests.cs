@@ -66,7 +66,7 @@ public class HardeningCommandTests
         Assert.Equal("", stdout); // refused before scoring: no results printed
         Assert.Equal("earlier", File.ReadAllText(Path.Combine(output, "results.json")));
 
-        KillTrialTests.MustSucceed([.. args, "--force"]);
+        KillTrialTests.MustSucceed([.. args, "--force", "--log-samples"]);
         Assert.Equal(["results.json", "results.md", "samples_quiz.jsonl"], Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.NotEqual("earlier", File.ReadAllText(Path.Combine(output, "results.json")));
     }

@@ -46,6 +46,8 @@ public sealed class HfBpeTokenizer : ITextTokenizer
     public int BosId { get; }
     public int EosId { get; }
 
+    // Reads and checks tokenizer.json's fields in schema order, each with its own error naming the key; the length
+    // is the schema's.
     public static HfBpeTokenizer Load(string path)
     {
         using var doc = ParseJson(IO.InputFile.ReadAllBytes(path, "tokenizer.json"), path);

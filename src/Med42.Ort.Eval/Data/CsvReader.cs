@@ -38,6 +38,8 @@ public static class CsvReader
         return result;
     }
 
+    // One state machine over the characters (RFC 4180 quoting, line and column tracked for errors): split up, its
+    // states would have to be passed around.
     public static IReadOnlyList<CsvRecord> Parse(string text, string fileName)
     {
         var records = new List<CsvRecord>();

@@ -17,6 +17,8 @@ public static class Llama2cCheckpoint
 {
     public const int HeaderBytes = 28;
 
+    // The .bin has no index: header, then each tensor in llama2.c's fixed order with its size checked against the
+    // file; one sequential read, so one method.
     /// <summary>Reads a llama2.c .bin: config (eps 1e-5, theta 10000, max positions = seq_len) and F32 weights under HF names.</summary>
     public static (LlamaConfig Config, InMemoryTensorStore Weights) Read(string path)
     {
