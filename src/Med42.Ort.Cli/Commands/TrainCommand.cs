@@ -5,6 +5,7 @@ using Med42.Ort.Cli.Options;
 using Med42.Ort.Reports;
 using Med42.Ort.Runtime;
 using Med42.Ort.Training.Data;
+using Med42.Ort.Training.Distributed;
 using Med42.Ort.Training.Trainer;
 using Spectre.Console;
 
@@ -50,9 +51,28 @@ internal sealed class TrainCommand : TrainingGraphFlags, ICommand
         return flags.Validate(() => merged.Validate(Config ?? "command line"), hasRecipe: Config is not null);
     }
 
+    /// <summary>Trains in this process, or as one rank of an MPI job (mpirun/srun): then only rank 0 shows progress,
+    /// plots and prints, and a failing rank aborts the job.</summary>
     public int Run(CancellationToken cancellationToken)
     {
         var o = Options();
+        var communicator = Communicators.FromEnvironment();
+        using var finalize = communicator as IDisposable;
+        return RankFailures.AbortOnError(communicator, () => communicator.Rank == 0 ? Train(o, communicator, cancellationToken) : TrainQuietly(o, communicator, cancellationToken));
+    }
+
+    private static TrainingSetup Setup(ICommunicator communicator) =>
+        new() { Communicator = communicator, Notices = new InlineProgress<string>(m => Console.Error.WriteLine($"med42: {m}")) };
+
+    // Ranks other than 0: the same training, no console output (rank 0 speaks for the job).
+    private static int TrainQuietly(TrainOptions o, ICommunicator communicator, CancellationToken cancellationToken)
+    {
+        Trainer.Run(o, null, cancellationToken, Setup(communicator) with { Notices = null });
+        return 0;
+    }
+
+    private static int Train(TrainOptions o, ICommunicator communicator, CancellationToken cancellationToken)
+    {
         TrainResult? result = null;
         AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
@@ -65,7 +85,7 @@ internal sealed class TrainCommand : TrainingGraphFlags, ICommand
                     var eval = p.EvalLoss is double e ? $" val {e:F4} (ppl {p.EvalPerplexity:F2})" : "";
                     task.Description = $"step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} lr {p.Lr:G3} {p.TokensPerSecond:F0} tok/s ETA {p.Eta:hh\\:mm\\:ss}{eval}";
                 });
-                result = Trainer.Run(o, progress, cancellationToken, new TrainingSetup { Notices = new InlineProgress<string>(m => Console.Error.WriteLine($"med42: {m}")) });
+                result = Trainer.Run(o, progress, cancellationToken, Setup(communicator));
             });
         var r = result!;
         var plot = Path.Combine(o.Out, "loss.png");

@@ -13,5 +13,6 @@ public sealed class SingleProcessCommunicator : ICommunicator
     public void AllReduceSum(Span<float> values) { }
     public double AllReduceSum(double value) => value;
     public long AllReduceSum(long value) => value;
+    public void Broadcast(Span<byte> bytes, int root) { }
     public void Barrier() { }
 }

@@ -1,5 +1,7 @@
 // `med42 train` end to end: data and artifacts, a backend bound to them (TrainingSetup picks it), resume, the loop
 // (TrainingLoop: TrainingStep, evaluation, metrics, checkpoints) and the final HF folder (full) or PEFT adapter (LoRA).
+// Under several ranks every rank trains; only rank 0 writes files (artifacts, metrics, checkpoints, the output) and
+// reports progress, and the others wait for it at a barrier before reading what it wrote.
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
@@ -44,8 +46,11 @@ public static class Trainer
         Directory.CreateDirectory(o.Out);
         var artifacts = TrainingArtifacts.Build(config, weights, o.Mode, o.Mode.IsAdapter() ? o.Lora : null,
             new ArtifactOptions { Seed = o.Seed, GradientCheckpointing = o.GradientCheckpointing, Kernels = o.Kernels, Int4BlockSize = o.Int4BlockSize });
+        var communicator = setup.Communicator;
+        var writes = communicator.Rank == 0;
         var artDir = Path.Combine(o.Out, ArtifactsFolder);
-        artifacts.SaveModels(artDir);
+        if (writes) artifacts.SaveModels(artDir);
+        communicator.Barrier();
         var resumeFrom = o.Resume is null ? null : RunCheckpoints.Resolve(o.Resume);
 
         using var backend = setup.Backend.Create(new TrainingBackendSpec
@@ -57,33 +62,34 @@ public static class Trainer
             BatchSize = o.BatchSize, SeqLen = o.SeqLen, DropoutMasks = artifacts.DropoutMasks, Recomputes = o.GradientCheckpointing,
         });
         foreach (var notice in backend.Notices) setup.Notices?.Report(notice);
-        var checkpoints = new RunCheckpoints(Path.Combine(o.Out, CheckpointsFolder), o.KeepLast, setup.Communicator);
+        var checkpoints = new RunCheckpoints(Path.Combine(o.Out, CheckpointsFolder), o.KeepLast, communicator);
         var start = resumeFrom is null ? new TrainerState { DropoutRng = o.Seed ^ 0xD20F_0D20_F0D2UL } : checkpoints.Resume(resumeFrom, backend);
         var loader = new DataLoader(data.Train, o.BatchSize, o.SeqLen, o.Packing, o.Seed, o.Shuffle) { State = new LoaderState(start.Epoch, start.Row) };
-        var total = o.MaxSteps ?? o.Epochs * (int)Math.Ceiling(loader.BatchesPerEpoch / (double)o.GradAccum);
+        // A step takes batch × grad_accum × ranks rows (the global batch).
+        var total = o.MaxSteps ?? o.Epochs * (int)Math.Ceiling(loader.BatchesPerEpoch / (double)(o.GradAccum * communicator.WorldSize));
 
-        var run = new TrainingLoop(o, backend, setup.Communicator, loader, checkpoints, start, total, data.Validation);
-        using (var metrics = new MetricsLog(Path.Combine(o.Out, MetricsFile)))
-            run.Steps(metrics, progress, ct);
+        var run = new TrainingLoop(o, backend, communicator, loader, checkpoints, start, total, data.Validation);
+        using (var metrics = writes ? new MetricsLog(Path.Combine(o.Out, MetricsFile)) : null)
+            run.Steps(metrics, writes ? progress : null, ct);
 
         var final = checkpoints.LastSavedStep == total ? checkpoints.LastSavedState! : backend.ExportState();
-        var output = WriteOutput(o, config, final, tokenizerSource);
+        var output = writes ? WriteOutput(o, config, final, tokenizerSource) : OutputFolder(o);
+        communicator.Barrier();
         return new TrainResult(total, run.LastLoss, run.EvalLoss, output, checkpoints.Last, data.Stats, run.LossHistory);
     }
 
     // The trained parameters as an HF folder (full fine-tuning) or a PEFT adapter folder (LoRA, QLoRA).
     private static string WriteOutput(TrainOptions o, LlamaConfig config, TrainingState state, string? tokenizerSource)
     {
+        var folder = OutputFolder(o);
         if (o.Mode == TrainingMode.Full)
-        {
-            var model = Path.Combine(o.Out, ModelFolder);
-            HfFolderWriter.Save(model, config, state.ToStore(), DType.F32, tokenizerSource: tokenizerSource, overwrite: true);
-            return model;
-        }
-        var adapter = Path.Combine(o.Out, AdapterFolder);
-        PeftAdapter.Write(adapter, config, o.Lora, state.ToStore(), o.Model, force: true);
-        return adapter;
+            HfFolderWriter.Save(folder, config, state.ToStore(), DType.F32, tokenizerSource: tokenizerSource, overwrite: true);
+        else
+            PeftAdapter.Write(folder, config, o.Lora, state.ToStore(), o.Model, force: true);
+        return folder;
     }
+
+    private static string OutputFolder(TrainOptions o) => Path.Combine(o.Out, o.Mode == TrainingMode.Full ? ModelFolder : AdapterFolder);
 
     /// <summary>
     /// libmed42_ort_ops when the graphs use ai.med42 ops: --kernels native, or --mode qlora (the int4 base's backward
