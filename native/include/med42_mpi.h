@@ -1,6 +1,6 @@
 /*
  * med42_mpi.h — the C ABI of libmed42_mpi: the few MPI calls data-parallel training needs (init, rank and world
- * size of MPI_COMM_WORLD, in-place all-reduce sums, broadcast, barrier, abort, finalize), so that managed code never
+ * size of MPI_COMM_WORLD, in-place all-reduce and reduce sums, broadcast, barrier, abort, finalize), so that managed code never
  * names an MPI handle. Open MPI's handles (MPI_COMM_WORLD, MPI_FLOAT, MPI_SUM) are addresses of link-time globals
  * and MPICH's are integer constants: only a compiled shim sees them portably (docs/scale.md).
  *
@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 /* Bumped on every incompatible change; the managed loader refuses any other value. */
-#define M42_MPI_API_VERSION 1
+#define M42_MPI_API_VERSION 2
 
 typedef enum m42_mpi_code {
   M42_MPI_OK = 0,
@@ -50,6 +50,10 @@ M42_MPI_EXPORT m42_mpi_status* m42_mpi_init(int32_t* rank, int32_t* size);
 
 /* buffer[0..count) ← its element-wise sum over all ranks (MPI_Allreduce, MPI_IN_PLACE). count ≥ 0. */
 M42_MPI_EXPORT m42_mpi_status* m42_mpi_allreduce_sum(void* buffer, int64_t count, m42_mpi_type type);
+
+/* Rank root's buffer[0..count) ← its element-wise sum over all ranks (MPI_Reduce, MPI_IN_PLACE at the root); the
+ * other ranks' buffers are left as they were. One owner's slice of a reduce-scatter (sharded optimizer state). */
+M42_MPI_EXPORT m42_mpi_status* m42_mpi_reduce_sum(void* buffer, int64_t count, m42_mpi_type type, int32_t root);
 
 /* bytes[0..count) of rank root copied to every rank (MPI_Bcast). */
 M42_MPI_EXPORT m42_mpi_status* m42_mpi_broadcast(void* bytes, int64_t count, int32_t root);

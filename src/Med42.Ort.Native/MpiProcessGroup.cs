@@ -64,6 +64,12 @@ public sealed unsafe class MpiProcessGroup : IDisposable
         fixed (long* p = values) MpiStatus.ThrowIfFailed(MpiMethods.AllReduceSum(p, values.Length, MpiElementType.Int64));
     }
 
+    /// <summary>Rank <paramref name="root"/>'s <paramref name="values"/> ← their sum over all ranks; the others' are left as they were.</summary>
+    public void ReduceSum(Span<float> values, int root)
+    {
+        fixed (float* p = values) MpiStatus.ThrowIfFailed(MpiMethods.ReduceSum(p, values.Length, MpiElementType.Float32, root));
+    }
+
     /// <summary>Copies <paramref name="bytes"/> of rank <paramref name="root"/> into every rank's buffer of the same length.</summary>
     public void Broadcast(Span<byte> bytes, int root)
     {

@@ -82,43 +82,72 @@ m42_mpi_status* m42_mpi_init(int32_t* rank, int32_t* size) {
   return s;
 }
 
-m42_mpi_status* m42_mpi_allreduce_sum(void* buffer, int64_t count, m42_mpi_type type) {
-  static const char* fn = "m42_mpi_allreduce_sum";
+static m42_mpi_status* datatype_of(const char* fn, m42_mpi_type type, MPI_Datatype* datatype, size_t* width) {
+  switch (type) {
+    case M42_MPI_F32: *datatype = MPI_FLOAT; *width = 4; return NULL;
+    case M42_MPI_F64: *datatype = MPI_DOUBLE; *width = 8; return NULL;
+    case M42_MPI_I64: *datatype = MPI_INT64_T; *width = 8; return NULL;
+    default: return make_status(M42_MPI_INVALID_ARGUMENT, "%s: unknown type %d", fn, (int)type);
+  }
+}
+
+static m42_mpi_status* check_buffer(const char* fn, const void* buffer, int64_t count) {
   if (!is_active()) return make_status(M42_MPI_NOT_INITIALIZED, "%s: MPI is not initialised", fn);
   if (count < 0) return make_status(M42_MPI_INVALID_ARGUMENT, "%s: count must be >= 0 (got %lld)", fn, (long long)count);
   if (count > 0 && buffer == NULL) return make_status(M42_MPI_NULL_POINTER, "%s: buffer is null", fn);
+  return NULL;
+}
+
+static m42_mpi_status* check_root(const char* fn, int32_t root) {
+  int size = 0;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  if (root < 0 || root >= size) return make_status(M42_MPI_INVALID_ARGUMENT, "%s: root %d is not a rank of %d", fn, root, size);
+  return NULL;
+}
+
+m42_mpi_status* m42_mpi_allreduce_sum(void* buffer, int64_t count, m42_mpi_type type) {
+  static const char* fn = "m42_mpi_allreduce_sum";
   MPI_Datatype datatype;
   size_t width;
-  switch (type) {
-    case M42_MPI_F32: datatype = MPI_FLOAT; width = 4; break;
-    case M42_MPI_F64: datatype = MPI_DOUBLE; width = 8; break;
-    case M42_MPI_I64: datatype = MPI_INT64_T; width = 8; break;
-    default: return make_status(M42_MPI_INVALID_ARGUMENT, "%s: unknown type %d", fn, (int)type);
-  }
-  for (int64_t done = 0; done < count;) {
+  m42_mpi_status* s = check_buffer(fn, buffer, count);
+  if (s == NULL) s = datatype_of(fn, type, &datatype, &width);
+  for (int64_t done = 0; s == NULL && done < count;) {
     int chunk = count - done > INT_MAX ? INT_MAX : (int)(count - done);
-    m42_mpi_status* s = from_mpi(fn, MPI_Allreduce(MPI_IN_PLACE, (char*)buffer + done * width, chunk, datatype, MPI_SUM, MPI_COMM_WORLD));
-    if (s != NULL) return s;
+    s = from_mpi(fn, MPI_Allreduce(MPI_IN_PLACE, (char*)buffer + done * width, chunk, datatype, MPI_SUM, MPI_COMM_WORLD));
     done += chunk;
   }
-  return NULL;
+  return s;
+}
+
+m42_mpi_status* m42_mpi_reduce_sum(void* buffer, int64_t count, m42_mpi_type type, int32_t root) {
+  static const char* fn = "m42_mpi_reduce_sum";
+  MPI_Datatype datatype;
+  size_t width;
+  m42_mpi_status* s = check_buffer(fn, buffer, count);
+  if (s == NULL) s = datatype_of(fn, type, &datatype, &width);
+  if (s == NULL) s = check_root(fn, root);
+  int rank = 0;
+  if (s == NULL) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  for (int64_t done = 0; s == NULL && done < count;) {
+    int chunk = count - done > INT_MAX ? INT_MAX : (int)(count - done);
+    char* at = (char*)buffer + done * width;
+    /* The root reduces into its own buffer; the others only send theirs (MPI_IN_PLACE is valid at the root only). */
+    s = from_mpi(fn, MPI_Reduce(rank == root ? MPI_IN_PLACE : at, rank == root ? at : NULL, chunk, datatype, MPI_SUM, root, MPI_COMM_WORLD));
+    done += chunk;
+  }
+  return s;
 }
 
 m42_mpi_status* m42_mpi_broadcast(void* bytes, int64_t count, int32_t root) {
   static const char* fn = "m42_mpi_broadcast";
-  if (!is_active()) return make_status(M42_MPI_NOT_INITIALIZED, "%s: MPI is not initialised", fn);
-  if (count < 0) return make_status(M42_MPI_INVALID_ARGUMENT, "%s: count must be >= 0 (got %lld)", fn, (long long)count);
-  if (count > 0 && bytes == NULL) return make_status(M42_MPI_NULL_POINTER, "%s: bytes is null", fn);
-  int size = 0;
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  if (root < 0 || root >= size) return make_status(M42_MPI_INVALID_ARGUMENT, "%s: root %d is not a rank of %d", fn, root, size);
-  for (int64_t done = 0; done < count;) {
+  m42_mpi_status* s = check_buffer(fn, bytes, count);
+  if (s == NULL) s = check_root(fn, root);
+  for (int64_t done = 0; s == NULL && done < count;) {
     int chunk = count - done > INT_MAX ? INT_MAX : (int)(count - done);
-    m42_mpi_status* s = from_mpi(fn, MPI_Bcast((char*)bytes + done, chunk, MPI_BYTE, root, MPI_COMM_WORLD));
-    if (s != NULL) return s;
+    s = from_mpi(fn, MPI_Bcast((char*)bytes + done, chunk, MPI_BYTE, root, MPI_COMM_WORLD));
     done += chunk;
   }
-  return NULL;
+  return s;
 }
 
 m42_mpi_status* m42_mpi_barrier(void) {

@@ -41,6 +41,8 @@ internal sealed class TrainCommand : TrainingGraphFlags, ICommand
     [Option("resume", HelpText = "A checkpoint folder or a previous run's output folder.")] [Overrides(nameof(TrainOptions.Resume))] public string? Resume { get; set; }
     [Option("device", HelpText = "cpu or cuda.")] [Overrides(nameof(TrainOptions.Device))] public Device? Device { get; set; }
     [Option("threads")] [Overrides(nameof(TrainOptions.Threads))] public int? Threads { get; set; }
+    [Option("shard-optimizer", HelpText = "Under mpirun/srun: each rank keeps the AdamW state of 1/N of the parameters (ZeRO-1).")]
+    [Overrides(nameof(TrainOptions.ShardOptimizer))] public bool ShardOptimizer { get; set; }
 
     /// <summary>The recipe (or the defaults) with every given flag applied, validated; a bad value set by a flag is blamed on the flag.</summary>
     public TrainOptions Options()

@@ -26,7 +26,7 @@ internal static unsafe partial class MpiMethods
     internal const string Library = "med42_mpi";
 
     /// <summary>The value of M42_MPI_API_VERSION this binding was written against.</summary>
-    internal const int ExpectedApiVersion = 1;
+    internal const int ExpectedApiVersion = 2;
 
     [LibraryImport(Library, EntryPoint = "m42_mpi_api_version")]
     internal static partial int ApiVersion();
@@ -45,6 +45,9 @@ internal static unsafe partial class MpiMethods
 
     [LibraryImport(Library, EntryPoint = "m42_mpi_allreduce_sum")]
     internal static partial MpiStatusHandle AllReduceSum(void* buffer, long count, MpiElementType type);
+
+    [LibraryImport(Library, EntryPoint = "m42_mpi_reduce_sum")]
+    internal static partial MpiStatusHandle ReduceSum(void* buffer, long count, MpiElementType type, int root);
 
     [LibraryImport(Library, EntryPoint = "m42_mpi_broadcast")]
     internal static partial MpiStatusHandle Broadcast(void* bytes, long count, int root);

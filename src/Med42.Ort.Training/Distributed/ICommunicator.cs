@@ -22,6 +22,10 @@ public interface ICommunicator
     /// <summary>The sum of <paramref name="value"/> over all ranks (a target or token count), the same on every rank.</summary>
     long AllReduceSum(long value);
 
+    /// <summary>Sums a host buffer element-wise over all ranks into rank <paramref name="root"/>'s buffer; the other
+    /// ranks' buffers are left as they were (one owner's part of a reduce-scatter: sharded optimizer state).</summary>
+    void ReduceSum(Span<float> values, int root);
+
     /// <summary>Copies rank <paramref name="root"/>'s bytes into every rank's buffer (of the same length).</summary>
     void Broadcast(Span<byte> bytes, int root);
 

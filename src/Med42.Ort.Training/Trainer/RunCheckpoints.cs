@@ -28,7 +28,7 @@ public sealed class RunCheckpoints(string root, int keepLast, ICommunicator comm
             CheckpointIo.Save(Last, state, trainer);
             CheckpointIo.KeepLast(root, keepLast);
         }
-        (LastSavedStep, LastSavedState) = (step, state);
+        (LastSavedStep, LastSavedState) = (step, state.ValuesOnly());
         communicator.Barrier();
     }
 

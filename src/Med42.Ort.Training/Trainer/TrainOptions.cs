@@ -62,6 +62,8 @@ public sealed record TrainOptions
     public bool GradientCheckpointing { get; init; }
     /// <summary>--mode qlora: block size of the int4 frozen base (16, 32, 64 or 128; symmetric quantisation).</summary>
     public int Int4BlockSize { get; init; } = 32;
+    /// <summary>ZeRO-1 under several ranks: each keeps the AdamW moments of 1/N of the parameters (same update).</summary>
+    public bool ShardOptimizer { get; init; }
 
     public TrainOptions Validate(string source = "train options")
     {

@@ -12,6 +12,7 @@ using Med42.Ort.Llama.Lora;
 using Med42.Ort.Runtime;
 using Med42.Ort.Training.Artifacts;
 using Med42.Ort.Training.Data;
+using Med42.Ort.Training.Distributed;
 using Med42.Ort.Training.Trainer.Backends;
 
 namespace Med42.Ort.Training.Trainer;
@@ -53,12 +54,14 @@ public static class Trainer
         communicator.Barrier();
         var resumeFrom = o.Resume is null ? null : RunCheckpoints.Resolve(o.Resume);
 
+        var shard = o.ShardOptimizer ? new OptimizerShard(communicator, artifacts.Parameters.Select(p => checked((int)p.ElementCount)).ToList()) : null;
         using var backend = setup.Backend.Create(new TrainingBackendSpec
         {
             TrainingModel = Path.Combine(artDir, TrainingArtifacts.TrainingModelFile),
             EvalModel = data.Validation.Count > 0 ? Path.Combine(artDir, TrainingArtifacts.EvalModelFile) : null,
             Settings = new SessionSettings { Device = o.Device, Threads = o.Threads, CustomOpLibraries = libraries },
-            State = TrainingState.Fresh(artifacts.Parameters, artifacts.InitialParameters),
+            State = TrainingState.Fresh(artifacts.Parameters, artifacts.InitialParameters, shard),
+            OptimizerShard = shard,
             BatchSize = o.BatchSize, SeqLen = o.SeqLen, DropoutMasks = artifacts.DropoutMasks, Recomputes = o.GradientCheckpointing,
         });
         foreach (var notice in backend.Notices) setup.Notices?.Report(notice);

@@ -57,6 +57,14 @@ internal sealed class ThreadGroup(int size)
             sums.CopyTo(values);
         }
 
+        // The root takes the same rank-order sums as AllReduceSum; the others keep their buffers.
+        public void ReduceSum(Span<float> values, int root)
+        {
+            var copy = values.ToArray();
+            AllReduceSum(copy);
+            if (rank == root) copy.CopyTo(values);
+        }
+
         public double AllReduceSum(double value) => group.Exchange(rank, value, all => all.Aggregate(0.0, (s, v) => s + v));
         public long AllReduceSum(long value) => group.Exchange(rank, value, all => all.Sum());
 
