@@ -13,9 +13,9 @@ namespace Med42.Ort.Cli.Tests;
 public class MpiTrainCommandTests
 {
     // Loopback on one machine: more ranks than cores is fine here, and CI runs as root in a container.
-    private static readonly string[] TwoRanks = ["mpirun", "--oversubscribe", "--allow-run-as-root", "-np", "2"];
+    internal static readonly string[] TwoRanks = ["mpirun", "--oversubscribe", "--allow-run-as-root", "-np", "2"];
 
-    private static void RequireMpi()
+    internal static void RequireMpi()
     {
         var mpirun = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "mpirun")).FirstOrDefault(File.Exists);
         var shim = File.Exists(Path.Combine(AppContext.BaseDirectory, "libmed42_mpi.so"));

@@ -16,6 +16,9 @@ public interface ICommunicator
     /// <summary>Sums a host buffer element-wise over all ranks, in place: every rank ends with the same sums.</summary>
     void AllReduceSum(Span<float> values);
 
+    /// <summary>Sums a host buffer of doubles element-wise over all ranks, in place (gathered scores).</summary>
+    void AllReduceSum(Span<double> values);
+
     /// <summary>The sum of <paramref name="value"/> over all ranks (a loss sum), the same on every rank.</summary>
     double AllReduceSum(double value);
 

@@ -32,6 +32,8 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
         return _long[0];
     }
 
+    public void AllReduceSum(Span<double> values) => _group.AllReduceSum(values);
+
     public void ReduceSum(Span<float> values, int root) => _group.ReduceSum(values, root);
 
     public void Broadcast(Span<byte> bytes, int root) => _group.Broadcast(bytes, root);

@@ -57,6 +57,18 @@ internal sealed class ThreadGroup(int size)
             sums.CopyTo(values);
         }
 
+        public void AllReduceSum(Span<double> values)
+        {
+            var sums = group.Exchange(rank, values.ToArray(), all =>
+            {
+                var s = new double[all[0].Length];
+                foreach (var a in all)
+                    for (var j = 0; j < s.Length; j++) s[j] += a[j];
+                return s;
+            });
+            sums.CopyTo(values);
+        }
+
         // The root takes the same rank-order sums as AllReduceSum; the others keep their buffers.
         public void ReduceSum(Span<float> values, int root)
         {
