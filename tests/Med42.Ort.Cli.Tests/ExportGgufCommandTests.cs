@@ -27,7 +27,7 @@ public class ExportGgufCommandTests
     }
 
     [SkippableTheory]
-    [InlineData("--quant q5_k", "--quant: unsupported GGUF quantisation 'q5_k' (expected f32, f16, q8_0 or q4_0)")]
+    [InlineData("--quant q5_k", "--quant: unknown value 'q5_k' (expected f32, f16, q8_0 or q4_0)")]
     [InlineData("--quant q8_0 --format-hf", "--quant: only for --format gguf")]
     [InlineData("--tokenizer LLAMA2", "tokenizer has 32000 tokens but the model's vocab_size is 512")]
     [InlineData("--out TAKEN", "output file exists and is not empty (pass --force to replace it)")]

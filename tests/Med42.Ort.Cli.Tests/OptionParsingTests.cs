@@ -84,6 +84,6 @@ public sealed class OptionParsingTests
     {
         var (code, _, stderr) = Med42Process.Run("export", "--model", "m", "--out", "o", "--format", "onnx_adapter");
         Assert.Equal(2, code);
-        Assert.Equal("med42: error: --format: unknown value 'onnx_adapter' (expected genai, hf, peft or onnx-adapter)\n", stderr);
+        Assert.Equal("med42: error: --format: unknown value 'onnx_adapter' (expected genai, hf, peft, onnx-adapter or gguf)\n", stderr);
     }
 }
