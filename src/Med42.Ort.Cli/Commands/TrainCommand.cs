@@ -60,7 +60,9 @@ internal sealed class TrainCommand : TrainingGraphFlags, ICommand
         var o = Options();
         var communicator = Communicators.FromEnvironment();
         using var finalize = communicator as IDisposable;
-        return RankFailures.AbortOnError(communicator, () => communicator.Rank == 0 ? Train(o, communicator, cancellationToken) : TrainQuietly(o, communicator, cancellationToken));
+        // Under several ranks the collectives are timed and rank 0 reports their share of the run.
+        ICommunicator used = communicator.WorldSize > 1 ? new TimedCommunicator(communicator) : communicator;
+        return RankFailures.AbortOnError(communicator, () => communicator.Rank == 0 ? Train(o, used, cancellationToken) : TrainQuietly(o, used, cancellationToken));
     }
 
     private static TrainingSetup Setup(ICommunicator communicator) =>
@@ -95,6 +97,9 @@ internal sealed class TrainCommand : TrainingGraphFlags, ICommand
         var validation = ValidationPoints(Path.Combine(o.Out, Trainer.MetricsFile));
         if (validation.Count > 0) series["validation"] = validation;
         Charts.LossCurves(plot, series);
+        if (communicator is TimedCommunicator timed)
+            Console.Error.WriteLine($"med42: {communicator.WorldSize} ranks; rank 0 spent {timed.Elapsed.TotalSeconds:F2} s in collectives " +
+                $"({timed.Elapsed.TotalMilliseconds / Math.Max(1, r.Steps):F1} ms per step, waits for the slower rank included)");
         Console.WriteLine($"{r.Steps} steps, final loss {r.FinalLoss:F4}{(r.EvalLoss is double ev ? $", validation loss {ev:F4}" : "")}; output {r.OutputFolder}; metrics {Path.Combine(o.Out, Trainer.MetricsFile)}; plot {plot}");
         return 0;
     }
