@@ -177,6 +177,50 @@ public class MpiTrainCommandTests
         Assert.Equal(0.0, maxDelta);
     }
 
+    [SkippableFact]
+    [Trait("Category", "Slow")]
+    public void AStalledRankIsCaughtByTheCollectiveTimeout()
+    {
+        RequireMpi();
+        using var d = new TempDir();
+        var output = d.File("run");
+        string[] args = [.. TrainArgs(d, StorySamples.WriteJsonl(d), "lora", 1, output, steps: 100000), "--collective-timeout", "10"];
+        using var job = Med42Process.Start(TwoRanks, args);
+        var stderr = job.StandardError.ReadToEndAsync();
+        _ = job.StandardOutput.ReadToEndAsync();
+        var stopped = 0;
+        try
+        {
+            var metrics = Path.Combine(output, "metrics.jsonl");
+            var waited = Stopwatch.StartNew();
+            while (!(File.Exists(metrics) && new FileInfo(metrics).Length > 0))
+            {
+                if (job.HasExited) Assert.Fail($"job ended early ({job.ExitCode}): {stderr.Result}");
+                Assert.True(waited.Elapsed < TimeSpan.FromMinutes(3), "no training step within 3 minutes");
+                Thread.Sleep(50);
+            }
+            var ranks = Descendants(job.Id).Where(pid => CommandLine(pid).Contains("med42.dll", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, ranks.Count);
+            stopped = ranks[1];
+            Signal("-STOP", stopped);  // alive but silent: the launcher sees nothing wrong, only the other rank's wait can
+            Assert.True(job.WaitForExit(TimeSpan.FromSeconds(60)), "mpirun still running 60 s after a rank stalled (timeout 10 s)");
+            Assert.NotEqual(0, job.ExitCode);
+            Assert.Contains("med42: error: rank 0 of 2: a ", stderr.Result);
+            Assert.Contains("waited more than 10 s for the other ranks", stderr.Result);
+        }
+        finally
+        {
+            if (!job.HasExited) job.Kill(entireProcessTree: true);
+            if (stopped != 0 && Alive(stopped)) Signal("-KILL", stopped);
+        }
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        using var kill = Process.Start("kill", [signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
     private static bool SpinUntil(Func<bool> condition, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();

@@ -73,11 +73,15 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
 
     /// <summary>Evaluates in this process, or as one rank of an MPI job (mpirun/srun): the scoring batches are shared
     /// out, every rank gathers all scores, and rank 0 alone prints and writes the results; a failing rank aborts the job.</summary>
+    [Option("collective-timeout", Default = 1800.0, HelpText = RankFailures.TimeoutHelp)]
+    public double CollectiveTimeout { get; set; } = 1800;
+
     public int Run(CancellationToken cancellationToken)
     {
         var communicator = Communicators.FromEnvironment();
         using var finalize = communicator as IDisposable;
-        return RankFailures.AbortOnError(communicator, () => Evaluate(communicator, cancellationToken));
+        using var watched = RankFailures.WithTimeout(communicator, CollectiveTimeout) as IDisposable;
+        return RankFailures.AbortOnError(communicator, () => Evaluate((ICommunicator?)watched ?? communicator, cancellationToken));
     }
 
     private int Evaluate(ICommunicator communicator, CancellationToken cancellationToken)

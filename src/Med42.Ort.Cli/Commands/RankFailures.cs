@@ -7,6 +7,23 @@ namespace Med42.Ort.Cli.Commands;
 
 internal static class RankFailures
 {
+    /// <summary>Help text of the verbs' --collective-timeout.</summary>
+    public const string TimeoutHelp = "Under mpirun/srun: seconds a rank may wait in one collective before it aborts the job (a stalled rank).";
+
+    /// <summary>Under MPI, <paramref name="communicator"/> behind a CollectiveWatchdog: a collective that waits longer than
+    /// <paramref name="seconds"/> prints the rank and aborts the job (exit 3). A single process gets it back unchanged.</summary>
+    public static ICommunicator WithTimeout(ICommunicator communicator, double seconds)
+    {
+        if (communicator is not MpiCommunicator mpi) return communicator;
+        if (!(seconds > 0) || double.IsInfinity(seconds)) throw new Med42Exception($"--collective-timeout must be a positive number of seconds, got {seconds}");
+        return new CollectiveWatchdog(mpi, TimeSpan.FromSeconds(seconds), message =>
+        {
+            Console.Error.WriteLine($"med42: error: rank {mpi.Rank} of {mpi.WorldSize}: {message}");
+            Console.Error.Flush();
+            mpi.Abort(3);
+        });
+    }
+
     /// <summary>Runs <paramref name="body"/>; under MPI any exception it throws is printed with the rank and aborts the job
     /// (exit 2 for a user error, 130 for a cancellation, 1 for a bug). A single process lets exceptions through to Program.</summary>
     public static int AbortOnError(ICommunicator communicator, Func<int> body)

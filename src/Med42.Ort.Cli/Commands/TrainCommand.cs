@@ -43,6 +43,7 @@ internal sealed class TrainCommand : TrainingGraphFlags, ICommand
     [Option("threads")] [Overrides(nameof(TrainOptions.Threads))] public int? Threads { get; set; }
     [Option("shard-optimizer", HelpText = "Under mpirun/srun: each rank keeps the AdamW state of 1/N of the parameters (ZeRO-1).")]
     [Overrides(nameof(TrainOptions.ShardOptimizer))] public bool ShardOptimizer { get; set; }
+    [Option("collective-timeout", Default = 1800.0, HelpText = RankFailures.TimeoutHelp)] public double CollectiveTimeout { get; set; } = 1800;
 
     /// <summary>The recipe (or the defaults) with every given flag applied, validated; a bad value set by a flag is blamed on the flag.</summary>
     public TrainOptions Options()
@@ -60,8 +61,9 @@ internal sealed class TrainCommand : TrainingGraphFlags, ICommand
         var o = Options();
         var communicator = Communicators.FromEnvironment();
         using var finalize = communicator as IDisposable;
-        // Under several ranks the collectives are timed and rank 0 reports their share of the run.
-        ICommunicator used = communicator.WorldSize > 1 ? new TimedCommunicator(communicator) : communicator;
+        // Under several ranks the collectives are timed (rank 0 reports their share of the run) and watched for a stalled rank.
+        using var watched = RankFailures.WithTimeout(communicator, CollectiveTimeout) as IDisposable;
+        ICommunicator used = communicator.WorldSize > 1 ? new TimedCommunicator((ICommunicator?)watched ?? communicator) : communicator;
         return RankFailures.AbortOnError(communicator, () => communicator.Rank == 0 ? Train(o, used, cancellationToken) : TrainQuietly(o, used, cancellationToken));
     }
 
