@@ -14,6 +14,7 @@ using Med42.Ort.Eval.Scoring;
 using Med42.Ort.Eval.Tasks;
 using Med42.Ort.Llama.Blocks;
 using Med42.Ort.Runtime;
+using Med42.Ort.Training.Distributed;
 
 namespace Med42.Ort.Cli.Commands;
 
@@ -76,8 +77,23 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
     [Option("naive", HelpText = "One full forward per option, log-softmax in C# (slow reference path).")]
     public bool Naive { get; set; }
 
+    /// <summary>Evaluates in this process, or as one rank of an MPI job (mpirun/srun): the scoring batches are shared
+    /// out, every rank gathers all scores, and rank 0 alone prints and writes the results; a failing rank aborts the job.</summary>
+    [Option("collective-timeout", Default = 1800.0, HelpText = RankFailures.TimeoutHelp)]
+    public double CollectiveTimeout { get; set; } = 1800;
+
     public int Run(CancellationToken cancellationToken)
     {
+        var communicator = Communicators.FromEnvironment();
+        using var finalize = communicator as IDisposable;
+        using var watched = RankFailures.WithTimeout(communicator, CollectiveTimeout) as IDisposable;
+        return RankFailures.AbortOnError(communicator, () => Evaluate((ICommunicator?)watched ?? communicator, cancellationToken));
+    }
+
+    private int Evaluate(ICommunicator communicator, CancellationToken cancellationToken)
+    {
+        if (Naive && communicator.WorldSize > 1) throw new Med42Exception("--naive scores in one process only; run it without mpirun/srun");
+        var speaks = communicator.Rank == 0;
         if (BatchSize < 1) throw new Med42Exception($"--batch-size must be ≥ 1, got {BatchSize}");
         if (Limit is < 0) throw new Med42Exception($"--limit must be ≥ 0, got {Limit}");
         if (LogSamples && Output is null) throw new Med42Exception("--log-samples: needs --output (the folder samples_<task>.jsonl is written to)");
@@ -100,7 +116,11 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
         var settings = Session();
         using var graphs = Naive ? null : ScoringGraphs.Create(model.Config, weights, settings, linear);
         using var naive = Naive ? NaiveModelScorer.Create(model.Config, weights, settings, linear) : null;
-        using var fast = graphs is null ? null : new OnnxScorer(graphs, new OnnxScorerOptions { BatchSize = BatchSize });
+        using var fast = graphs is null ? null : new OnnxScorer(graphs, new OnnxScorerOptions
+        {
+            BatchSize = BatchSize,
+            Group = communicator.WorldSize > 1 ? new CommunicatorScoringGroup(communicator) : null,
+        });
         ILoglikelihoodScorer scorer = (ILoglikelihoodScorer?)fast ?? naive!;
 
         var options = new EvalOptions
@@ -114,15 +134,16 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
             Limit = Limit,
             SkipBad = SkipBad,
             ModelName = Adapter is null ? Model : $"{Model} + {Adapter}",
-            OutputDir = Output,
+            OutputDir = speaks ? Output : null,
             LogSamples = LogSamples,
             BatchSize = Naive ? null : BatchSize,
             Seed = Seed,
             Device = EnumSpelling.Name(Device), // results.json config.device, as the flag spells it
         };
-        var progress = new ProgressLine(Console.Error);
+        var progress = speaks ? new ProgressLine(Console.Error) : null;
         var report = new EvalRunner(scorer, model.Tokenizer).Run(options, progress, cancellationToken);
-        progress.Finish();
+        if (!speaks) return 0;
+        progress!.Finish();
         Console.Out.Write(report.Markdown);
         Console.Out.Flush();
         Console.Error.WriteLine(Output is null ? "no --output: results not written" : $"wrote {Path.Combine(Output, "results.json")}, results.md{(LogSamples ? " and samples_<task>.jsonl" : "")}");

@@ -5,6 +5,7 @@ using Med42.Ort.Cli.Options;
 using Med42.Ort.Reports;
 using Med42.Ort.Runtime;
 using Med42.Ort.Training.Data;
+using Med42.Ort.Training.Distributed;
 using Med42.Ort.Training.Trainer;
 using Spectre.Console;
 
@@ -41,6 +42,9 @@ internal sealed class TrainCommand : TrainingGraphFlags, ICommand
     [Option("device", HelpText = "cpu or cuda.")] [Overrides(nameof(TrainOptions.Device))] public Device? Device { get; set; }
     [Option("threads")] [Overrides(nameof(TrainOptions.Threads))] public int? Threads { get; set; }
     [Option("force", HelpText = "Start over in a non-empty --out folder (its previous run's files are removed).")] [Overrides(nameof(TrainOptions.Force))] public bool Force { get; set; }
+    [Option("shard-optimizer", HelpText = "Under mpirun/srun: each rank keeps the AdamW state of 1/N of the parameters (ZeRO-1).")]
+    [Overrides(nameof(TrainOptions.ShardOptimizer))] public bool ShardOptimizer { get; set; }
+    [Option("collective-timeout", Default = 1800.0, HelpText = RankFailures.TimeoutHelp)] public double CollectiveTimeout { get; set; } = 1800;
 
     /// <summary>The recipe (or the defaults) with every given flag applied, validated; a bad value set by a flag is blamed on the flag.</summary>
     public TrainOptions Options()
@@ -51,9 +55,31 @@ internal sealed class TrainCommand : TrainingGraphFlags, ICommand
         return flags.Validate(() => merged.Validate(Config ?? "command line"), hasRecipe: Config is not null);
     }
 
+    /// <summary>Trains in this process, or as one rank of an MPI job (mpirun/srun): then only rank 0 shows progress,
+    /// plots and prints, and a failing rank aborts the job.</summary>
     public int Run(CancellationToken cancellationToken)
     {
         var o = Options();
+        var communicator = Communicators.FromEnvironment();
+        using var finalize = communicator as IDisposable;
+        // Under several ranks the collectives are timed (rank 0 reports their share of the run) and watched for a stalled rank.
+        using var watched = RankFailures.WithTimeout(communicator, CollectiveTimeout) as IDisposable;
+        ICommunicator used = communicator.WorldSize > 1 ? new TimedCommunicator((ICommunicator?)watched ?? communicator) : communicator;
+        return RankFailures.AbortOnError(communicator, () => communicator.Rank == 0 ? Train(o, used, cancellationToken) : TrainQuietly(o, used, cancellationToken));
+    }
+
+    private static TrainingSetup Setup(ICommunicator communicator) =>
+        new() { Communicator = communicator, Notices = new InlineProgress<string>(m => Console.Error.WriteLine($"med42: {m}")) };
+
+    // Ranks other than 0: the same training, no console output (rank 0 speaks for the job).
+    private static int TrainQuietly(TrainOptions o, ICommunicator communicator, CancellationToken cancellationToken)
+    {
+        Trainer.Run(o, null, cancellationToken, Setup(communicator) with { Notices = null });
+        return 0;
+    }
+
+    private static int Train(TrainOptions o, ICommunicator communicator, CancellationToken cancellationToken)
+    {
         TrainResult? result = null;
         AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
@@ -66,7 +92,7 @@ internal sealed class TrainCommand : TrainingGraphFlags, ICommand
                     var eval = p.EvalLoss is double e ? $" val {e:F4} (ppl {p.EvalPerplexity:F2})" : "";
                     task.Description = $"step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} lr {p.Lr:G3} {p.TokensPerSecond:F0} tok/s ETA {p.Eta:hh\\:mm\\:ss}{eval}";
                 });
-                result = Trainer.Run(o, progress, cancellationToken, new TrainingSetup { Notices = new InlineProgress<string>(m => Console.Error.WriteLine($"med42: {m}")) });
+                result = Trainer.Run(o, progress, cancellationToken, Setup(communicator));
             });
         var r = result!;
         var plot = Path.Combine(o.Out, RunFolder.LossPlotFile);
@@ -74,6 +100,9 @@ internal sealed class TrainCommand : TrainingGraphFlags, ICommand
         var validation = ValidationPoints(Path.Combine(o.Out, Trainer.MetricsFile));
         if (validation.Count > 0) series["validation"] = validation;
         Charts.LossCurves(plot, series);
+        if (communicator is TimedCommunicator timed)
+            Console.Error.WriteLine($"med42: {communicator.WorldSize} ranks; rank 0 spent {timed.Elapsed.TotalSeconds:F2} s in collectives " +
+                $"({timed.Elapsed.TotalMilliseconds / Math.Max(1, r.Steps):F1} ms per step, waits for the slower rank included)");
         Console.WriteLine($"{r.Steps} steps, final loss {r.FinalLoss:F4}{(r.EvalLoss is double ev ? $", validation loss {ev:F4}" : "")}; output {r.OutputFolder}; metrics {Path.Combine(o.Out, Trainer.MetricsFile)}; plot {plot}");
         return 0;
     }

@@ -16,6 +16,9 @@ public sealed record OnnxScorerOptions
 {
     /// <summary>Requests (options) per forward; a question's options always stay in one batch.</summary>
     public int BatchSize { get; init; } = 8;
+
+    /// <summary>Ranks sharing the work: rank r runs batches r, r + N, … and the results are gathered (null: one process).</summary>
+    public IScoringGroup? Group { get; init; }
 }
 
 /// <summary>Work done by the last Score call, for throughput reports.</summary>
@@ -42,15 +45,35 @@ public sealed class OnnxScorer(ScoringGraphs graphs, OnnxScorerOptions? options 
 
         var stats = new ScoringStats(requests.Sum(q => (long)q.InputIds.Length), 0, 0, 0, 0);
         if (done > 0) progress?.Report(new ScoringProgress(done, requests.Count));
+        var group = _options.Group;
+        var mine = new bool[requests.Count];   // results this rank computed (the empty-target ones count as rank 0's)
+        for (var r = 0; r < requests.Count; r++) mine[r] = requests[r].TargetIds.Length == 0 && (group is null || group.Rank == 0);
+        var index = 0;
         foreach (var batch in PrefixPlan.Batches(PrefixPlan.Group(requests), requests, _options.BatchSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            stats = RunBatch(batch, requests, results, stats);
+            if (group is null || index++ % group.WorldSize == group.Rank)
+            {
+                stats = RunBatch(batch, requests, results, stats);
+                foreach (var m in batch.SelectMany(g => g.Members)) mine[m] = true;
+            }
             done += batch.Sum(g => g.Members.Length);
             progress?.Report(new ScoringProgress(done, requests.Count));
         }
         LastStats = stats;
+        if (group is not null && group.WorldSize > 1) Gather(group, results, mine);
         return results;
+    }
+
+    // Each result is held by exactly one rank and is zero elsewhere, so the sums are that rank's values exactly (x + 0 = x).
+    private static void Gather(IScoringGroup group, LoglikelihoodResult[] results, bool[] mine)
+    {
+        var n = results.Length;
+        var sums = new double[2 * n];
+        for (var r = 0; r < n; r++)
+            if (mine[r]) (sums[r], sums[n + r]) = (results[r].LogLikelihood, results[r].IsGreedy ? 1 : 0);
+        group.AllReduceSum(sums);
+        for (var r = 0; r < n; r++) results[r] = new LoglikelihoodResult(sums[r], sums[n + r] > 0.5);
     }
 
     // Long because the batch's tensors are filled, run and read back in one place: splitting it would pass the

@@ -1,4 +1,4 @@
-// Finds libmed42_native for the [LibraryImport]s of this assembly: beside the assembly, then under
+// Finds libmed42_native (and libmed42_mpi) for the [LibraryImport]s of this assembly: beside the assembly, then under
 // runtimes/<rid>/native (NuGet layout), then $MED42_NATIVE_DIR, then the OS search path. Registered
 // once by a module initializer, before any P/Invoke of this assembly can run.
 using System.Reflection;
@@ -43,7 +43,7 @@ internal static class NativeLibraryResolver
 
     private static nint Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
     {
-        if (name != NativeMethods.Library) return nint.Zero;
+        if (name != NativeMethods.Library && name != MpiMethods.Library) return nint.Zero;
         foreach (var path in Candidates(name))
             if (File.Exists(path) && NativeLibrary.TryLoad(path, out var handle)) return handle;
         return NativeLibrary.TryLoad(name, assembly, searchPath, out var fallback) ? fallback : nint.Zero;

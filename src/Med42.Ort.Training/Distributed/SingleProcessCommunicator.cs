@@ -13,5 +13,8 @@ public sealed class SingleProcessCommunicator : ICommunicator
     public void AllReduceSum(Span<float> values) { }
     public double AllReduceSum(double value) => value;
     public long AllReduceSum(long value) => value;
+    public void AllReduceSum(Span<double> values) { }
+    public void ReduceSum(Span<float> values, int root) { }
+    public void Broadcast(Span<byte> bytes, int root) { }
     public void Barrier() { }
 }

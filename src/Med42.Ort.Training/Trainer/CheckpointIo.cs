@@ -37,6 +37,7 @@ public static class CheckpointIo
             var opt = new InMemoryTensorStore("<optimizer>");
             foreach (var p in state.Parameters)
             {
+                if (!p.HoldsAllMoments) throw new InvalidOperationException($"{p.Name}: a checkpoint needs the moments of every element (gather a sharded state first)");
                 opt.AddFloat("exp_avg." + p.Name, p.Spec.Shape, p.M);
                 opt.AddFloat("exp_avg_sq." + p.Name, p.Spec.Shape, p.V);
             }

@@ -1,5 +1,5 @@
 // A run's checkpoints/ folder: step-NNNNNNNN checkpoints written through CheckpointIo (atomic folders), only the last
-// K kept, and resume from a checkpoint folder or a run folder (its latest checkpoint). The state is exported from the
+// K kept (written by rank 0 alone), and resume from a checkpoint folder or a run folder (its latest checkpoint). The state is exported from the
 // backend only here — a device backend copies device → host when saving and host → device once when resuming.
 // A checkpoint becomes "verified" once the next step evaluated its parameters and found them healthy (DivergenceCheck):
 // that is the one a divergence message recommends, and keep-last spares it until the run ends.
@@ -30,9 +30,13 @@ public sealed class RunCheckpoints(string root, int keepLast, ICommunicator comm
     {
         var state = backend.ExportState();
         Last = CheckpointIo.StepFolder(root, step);
-        CheckpointIo.Save(Last, state, trainer);
-        CheckpointIo.KeepLast(root, keepLast, spare: Verified);
-        (LastSavedStep, LastSavedState, _lastStep) = (step, state, step);
+        if (communicator.Rank == 0)
+        {
+            // Every rank holds the same (unsharded) state; one writer, and the barrier keeps the others from reading early.
+            CheckpointIo.Save(Last, state, trainer);
+            CheckpointIo.KeepLast(root, keepLast, spare: Verified);
+        }
+        (LastSavedStep, LastSavedState, _lastStep) = (step, state.ValuesOnly(), step);
         communicator.Barrier();
     }
 

@@ -64,6 +64,8 @@ public sealed record TrainOptions
     public bool GradientCheckpointing { get; init; }
     /// <summary>--mode qlora: block size of the int4 frozen base (16, 32, 64 or 128; symmetric quantisation).</summary>
     public int Int4BlockSize { get; init; } = 32;
+    /// <summary>ZeRO-1 under several ranks: each keeps the AdamW moments of 1/N of the parameters (same update).</summary>
+    public bool ShardOptimizer { get; init; }
 
     public TrainOptions Validate(string source = "train options")
     {
@@ -88,6 +90,8 @@ public sealed record TrainOptions
         if (SaveEvery < 0) Fail("save_every", $"must be non-negative, got {SaveEvery}");
         if (KeepLast <= 0) Fail("keep_last", $"must be positive, got {KeepLast}");
         if (Threads < 0) Fail("threads", $"must be non-negative, got {Threads}");
+        // The device-resident backend keeps whole AdamW moments on the device; ZeRO-1 slices exist only on the CPU backend.
+        if (ShardOptimizer && Device != Device.Cpu) Fail("shard_optimizer", "runs on the CPU backend only (the device-resident backend keeps the whole optimizer state)");
         return ValidateArtifacts(source);
     }
 

@@ -1,5 +1,7 @@
 // `med42 train` end to end: data and artifacts, a backend bound to them (TrainingSetup picks it), resume, the loop
 // (TrainingLoop: TrainingStep, evaluation, metrics, checkpoints) and the final HF folder (full) or PEFT adapter (LoRA).
+// Under several ranks every rank trains; only rank 0 writes files (artifacts, metrics, checkpoints, the output) and
+// reports progress, and the others wait for it at a barrier before reading what it wrote.
 using Med42.Ort.Core.Errors;
 using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
@@ -10,6 +12,7 @@ using Med42.Ort.Llama.Lora;
 using Med42.Ort.Runtime;
 using Med42.Ort.Training.Artifacts;
 using Med42.Ort.Training.Data;
+using Med42.Ort.Training.Distributed;
 using Med42.Ort.Training.Trainer.Backends;
 
 namespace Med42.Ort.Training.Trainer;
@@ -44,48 +47,56 @@ public static class Trainer
         RunFolder.Prepare(o.Out, o.Resume, o.Force);
         var artifacts = TrainingArtifacts.Build(config, weights, o.Mode, o.Mode.IsAdapter() ? o.Lora : null,
             new ArtifactOptions { Seed = o.Seed, GradientCheckpointing = o.GradientCheckpointing, Kernels = o.Kernels, Int4BlockSize = o.Int4BlockSize });
+        var communicator = setup.Communicator;
+        var writes = communicator.Rank == 0;
         var artDir = Path.Combine(o.Out, ArtifactsFolder);
-        artifacts.SaveModels(artDir);
+        if (writes) artifacts.SaveModels(artDir);
+        communicator.Barrier();
         var resumeFrom = o.Resume is null ? null : RunCheckpoints.Resolve(o.Resume);
 
+        var shard = o.ShardOptimizer ? new OptimizerShard(communicator, artifacts.Parameters.Select(p => checked((int)p.ElementCount)).ToList()) : null;
         using var backend = setup.BackendFor(o.Device).Create(new TrainingBackendSpec
         {
             TrainingModel = Path.Combine(artDir, TrainingArtifacts.TrainingModelFile),
             EvalModel = data.Validation.Count > 0 ? Path.Combine(artDir, TrainingArtifacts.EvalModelFile) : null,
             Settings = new SessionSettings { Device = o.Device, Threads = o.Threads, CustomOpLibraries = libraries },
-            State = TrainingState.Fresh(artifacts.Parameters, artifacts.InitialParameters),
+            State = TrainingState.Fresh(artifacts.Parameters, artifacts.InitialParameters, shard),
+            OptimizerShard = shard,
             BatchSize = o.BatchSize, SeqLen = o.SeqLen, DropoutMasks = artifacts.DropoutMasks, Recomputes = o.GradientCheckpointing,
         });
         foreach (var notice in backend.Notices) setup.Notices?.Report(notice);
-        var checkpoints = new RunCheckpoints(Path.Combine(o.Out, CheckpointsFolder), o.KeepLast, setup.Communicator);
+        var checkpoints = new RunCheckpoints(Path.Combine(o.Out, CheckpointsFolder), o.KeepLast, communicator);
         var start = resumeFrom is null ? new TrainerState { DropoutRng = o.Seed ^ 0xD20F_0D20_F0D2UL } : checkpoints.Resume(resumeFrom, backend);
         var loader = new DataLoader(data.Train, o.BatchSize, o.SeqLen, o.Packing, o.Seed, o.Shuffle) { State = new LoaderState(start.Epoch, start.Row) };
-        var total = o.MaxSteps ?? o.Epochs * (int)Math.Ceiling(loader.BatchesPerEpoch / (double)o.GradAccum);
+        // A step takes batch × grad_accum × ranks rows (the global batch).
+        var total = o.MaxSteps ?? o.Epochs * (int)Math.Ceiling(loader.BatchesPerEpoch / (double)(o.GradAccum * communicator.WorldSize));
 
-        var run = new TrainingLoop(o, backend, setup.Communicator, loader, checkpoints, start, total, data.Validation, config.VocabSize);
-        using (var metrics = new MetricsLog(Path.Combine(o.Out, MetricsFile)))
-            run.Steps(metrics, progress, ct);
+        var run = new TrainingLoop(o, backend, communicator, loader, checkpoints, start, total, data.Validation, config.VocabSize);
+        using (var metrics = writes ? new MetricsLog(Path.Combine(o.Out, MetricsFile)) : null)
+            run.Steps(metrics, writes ? progress : null, ct);
 
         var final = checkpoints.LastSavedStep == total ? checkpoints.LastSavedState! : backend.ExportState();
-        var output = WriteOutput(o, config, weights, final, tokenizerSource);
+        var output = writes ? WriteOutput(o, config, weights, final, tokenizerSource) : OutputFolder(o);
+        communicator.Barrier();
         return new TrainResult(total, run.LastLoss, run.EvalLoss, output, checkpoints.Last, data.Stats, run.LossHistory);
     }
 
     // The trained parameters as an HF folder (full fine-tuning) or a PEFT adapter folder (LoRA, QLoRA).
     private static string WriteOutput(TrainOptions o, LlamaConfig config, ITensorStore baseWeights, TrainingState state, string? tokenizerSource)
     {
+        var folder = OutputFolder(o);
         if (o.Mode == TrainingMode.Full)
         {
-            var model = Path.Combine(o.Out, ModelFolder);
-            HfFolderWriter.Save(model, config, state.ToStore(), DType.F32, tokenizerSource: tokenizerSource, overwrite: true, chatTemplate: ChatTemplate.JinjaFor(o.Template));
-            return model;
+            HfFolderWriter.Save(folder, config, state.ToStore(), DType.F32, tokenizerSource: tokenizerSource, overwrite: true, chatTemplate: ChatTemplate.JinjaFor(o.Template));
+            return folder;
         }
-        var adapter = Path.Combine(o.Out, AdapterFolder);
         // A single-file base (llama2.c .bin, GGUF) is written beside the adapter as an HF folder PEFT can load.
         var baseModel = PeftBaseModel.Resolve(o.Model, Path.Combine(o.Out, PeftBaseModel.FolderName), config, baseWeights, tokenizerSource, ChatTemplate.JinjaFor(o.Template), overwrite: true);
-        PeftAdapter.Write(adapter, config, o.Lora, state.ToStore(), baseModel, force: true);
-        return adapter;
+        PeftAdapter.Write(folder, config, o.Lora, state.ToStore(), baseModel, force: true);
+        return folder;
     }
+
+    private static string OutputFolder(TrainOptions o) => Path.Combine(o.Out, o.Mode == TrainingMode.Full ? ModelFolder : AdapterFolder);
 
     /// <summary>
     /// libmed42_ort_ops when the graphs use ai.med42 ops: --kernels native, or --mode qlora (the int4 base's backward

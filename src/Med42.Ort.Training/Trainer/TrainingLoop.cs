@@ -42,7 +42,8 @@ internal sealed class TrainingLoop
     public double? EvalLoss { get; private set; }
     public IReadOnlyList<double> LossHistory => _history;
 
-    public void Steps(MetricsLog metrics, IProgress<TrainProgress>? progress, CancellationToken ct)
+    /// <param name="metrics">Where rows go (null on ranks other than 0, which write nothing).</param>
+    public void Steps(MetricsLog? metrics, IProgress<TrainProgress>? progress, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         for (var step = _start.Step; step < _total; step++)
@@ -62,7 +63,7 @@ internal sealed class TrainingLoop
             var elapsed = clock.Elapsed.TotalSeconds;
             var report = new TrainProgress(done, _total, g.Loss, lr, g.Norm, _tokensThisRun / Math.Max(1e-9, elapsed),
                 TimeSpan.FromSeconds(elapsed / Math.Max(1, done - _start.Step) * (_total - done)), stepEval, stepEval is double e ? Math.Exp(e) : null);
-            metrics.Write(report, _start.TokensSeen + _tokensThisRun);
+            metrics?.Write(report, _start.TokensSeen + _tokensThisRun);
             if (_o.SaveEvery > 0 && done % _o.SaveEvery == 0) Save(done);
             progress?.Report(report);
         }

@@ -2,7 +2,7 @@
 //   g = Σ_ranks Σ_microbatches ∇(Σ token losses) / Σ_ranks Σ_microbatches targets   — not a mean of means,
 // so a step's update depends only on its global batch, however it is split into micro-batches and ranks; then the
 // divergence check, global-norm clipping and AdamW. The dropout masks of each micro-batch are drawn right after the
-// batch, in micro-batch order.
+// batch, in micro-batch order; each rank runs its share of the global batch's micro-batches (ComputeGradients).
 using Med42.Ort.Training.Data;
 using Med42.Ort.Training.Distributed;
 using Med42.Ort.Training.Trainer.Backends;
@@ -28,15 +28,21 @@ public sealed class TrainingStep(ITrainingBackend backend, ICommunicator communi
     }
 
     /// <summary>The accumulated, rank-summed gradient of the next global batch, scaled by 1 / its target count.</summary>
+    /// <remarks>The global batch is the next ranks × gradAccum micro-batches of the loader, in the order one process
+    /// would run them; rank r runs micro-batches r, r + ranks, r + 2·ranks, … and every rank draws every micro-batch
+    /// and its dropout masks, so loader and dropout streams stay identical on all ranks and N ranks take the step one
+    /// process takes with N× the accumulation.</remarks>
     public StepGradients ComputeGradients()
     {
         backend.ZeroGradients();
         double lossSum = 0;
         long targets = 0, realTokens = 0;
-        for (var k = 0; k < gradAccum; k++)
+        var ranks = communicator.WorldSize;
+        for (var k = 0; k < gradAccum * ranks; k++)
         {
             var batch = loader.Next();
             dropout.Fill(backend.DropoutMasks);
+            if (k % ranks != communicator.Rank) continue;
             var (l, n) = backend.RunMicroBatch(batch);
             lossSum += l;
             targets += n;

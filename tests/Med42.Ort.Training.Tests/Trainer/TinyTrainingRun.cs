@@ -7,6 +7,7 @@ using Med42.Ort.Runtime;
 using Med42.Ort.Tests.Shared;
 using Med42.Ort.Training.Artifacts;
 using Med42.Ort.Training.Data;
+using Med42.Ort.Training.Distributed;
 using Med42.Ort.Training.Trainer;
 using Med42.Ort.Training.Trainer.Backends;
 
@@ -30,12 +31,14 @@ internal sealed class TinyTrainingRun : IDisposable
     /// <summary>Bytes of the trainable state a checkpoint holds: parameters and both AdamW moments, float32.</summary>
     public long StateBytes => Artifacts.Parameters.Sum(p => 3L * sizeof(float) * p.ElementCount);
 
-    public ITrainingBackend Backend(ITrainingBackendFactory factory, SessionSettings settings, int batch, int seq) => factory.Create(new TrainingBackendSpec
+    /// <param name="shard">ZeRO-1: the ranks the AdamW moments are spread over (null: all moments here).</param>
+    public ITrainingBackend Backend(ITrainingBackendFactory factory, SessionSettings settings, int batch, int seq, OptimizerShard? shard = null) => factory.Create(new TrainingBackendSpec
     {
+        OptimizerShard = shard,
         TrainingModel = Path.Combine(_dir.Path, TrainingArtifacts.TrainingModelFile),
         EvalModel = Path.Combine(_dir.Path, TrainingArtifacts.EvalModelFile),
         Settings = settings,
-        State = TrainingState.Fresh(Artifacts.Parameters, Artifacts.InitialParameters),
+        State = TrainingState.Fresh(Artifacts.Parameters, Artifacts.InitialParameters, shard),
         BatchSize = batch,
         SeqLen = seq,
         DropoutMasks = Artifacts.DropoutMasks,

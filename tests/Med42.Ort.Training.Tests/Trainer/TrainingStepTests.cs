@@ -1,9 +1,12 @@
 // TrainingStep's arithmetic on the CPU backend: a step's gradient is the sum over micro-batches and ranks divided by
 // the global target count (so 2 × 4 rows accumulate to the gradient of 8 rows, and unequal micro-batches are not
-// averaged as means), and the rank sums cover the loss, the target count and every gradient before normalising.
+// averaged as means), and two ranks (threads of this process) take exactly the step of one process with twice the
+// accumulation: each runs its own micro-batches and the sums cover loss, target count and every gradient.
 using Med42.Ort.Runtime;
 using Med42.Ort.Training.Artifacts;
+using Med42.Ort.Llama.Lora;
 using Med42.Ort.Training.Distributed;
+using Med42.Ort.Training.Tests.Distributed;
 using Med42.Ort.Training.Trainer;
 using Med42.Ort.Training.Trainer.Backends;
 
@@ -13,15 +16,6 @@ public class TrainingStepTests
 {
     private static readonly SessionSettings OneThread = new() { Threads = 1 };
     private const ulong Seed = 34;
-
-    private static (StepGradients Gradients, TrainingState State) OneStep(TinyTrainingRun run, int batch, int accum, ICommunicator communicator)
-    {
-        using var backend = run.Backend(CpuTrainingBackend.Factory, OneThread, batch, 12);
-        var step = new TrainingStep(backend, communicator, TinyTrainingRun.Loader(8, batch, 12, Seed), new DropoutMaskSampler(1, 0), accum,
-            new AdamWOptions(WeightDecay: 0.1), maxGradNorm: 0.5);
-        var g = step.Run(0, 1e-2, null);
-        return (g, backend.ExportState());
-    }
 
     [Fact]
     public void AccumulatedMicroBatchesGiveTheGradientOfOneBatch()
@@ -53,29 +47,42 @@ public class TrainingStepTests
         return (g, backend.ExportState().Parameters.Select(p => (float[])p.Grad.Clone()).ToList());
     }
 
-    [Fact]
-    public void RanksAreSummedBeforeNormalising()
+    [Theory]
+    [InlineData(TrainingMode.Full, 0.0)]
+    [InlineData(TrainingMode.Lora, 0.1)]
+    public void TwoRanksTakeTheStepOfOneProcessWithTwiceTheAccumulation(TrainingMode mode, double dropout)
     {
-        using var run = new TinyTrainingRun(TrainingMode.Full);
-        var (alone, aloneState) = OneStep(run, batch: 4, accum: 2, SingleProcessCommunicator.Instance);
-        var (mirrored, mirroredState) = OneStep(run, batch: 4, accum: 2, new MirrorCommunicator());
-        // A second rank with the same micro-batches doubles every sum; dividing by the doubled target count gives the
-        // single process's step exactly (×2 and ÷2 are exact in binary floating point).
-        Assert.Equal(2 * alone.Targets, mirrored.Targets);
-        Assert.Equal(alone.Loss, mirrored.Loss);
-        Assert.Equal(alone.Norm, mirrored.Norm);
-        for (var p = 0; p < aloneState.Parameters.Count; p++)
-            Assert.Equal(aloneState.Parameters[p].Values, mirroredState.Parameters[p].Values);
+        using var run = new TinyTrainingRun(mode, mode == TrainingMode.Full ? null : new LoraConfig { Rank = 4, Alpha = 8, Dropout = dropout });
+        var alone = TwoSteps(run, SingleProcessCommunicator.Instance, accum: 2, dropout);
+        var group = new ThreadGroup(2);
+        var backends = Enumerable.Range(0, 2).Select(_ => run.Backend(CpuTrainingBackend.Factory, OneThread, 4, 12)).ToList();
+        try
+        {
+            var ranks = group.Run(c => TwoSteps(run, c, accum: 1, dropout, backends[c.Rank]));
+            // Rank r runs micro-batches r, r + 2, … and the all-reduce adds rank 0's sum and rank 1's in that order: the
+            // same float additions, in the same order, as one process accumulating both micro-batches, so equal exactly.
+            foreach (var rank in ranks)
+            {
+                Assert.Equal(alone.Gradients, rank.Gradients);
+                for (var p = 0; p < alone.State.Count; p++) Assert.Equal(alone.State[p], rank.State[p]);
+            }
+        }
+        finally { backends.ForEach(b => b.Dispose()); }
     }
 
-    // Two ranks holding identical data: every all-reduce doubles its input.
-    private sealed class MirrorCommunicator : ICommunicator
+    // Two optimizer steps (the second proves the loader and dropout streams stay aligned across ranks); the gradients of
+    // each step and the parameters at the end.
+    private static (List<StepGradients> Gradients, List<float[]> State) TwoSteps(TinyTrainingRun run, ICommunicator communicator, int accum,
+        double dropout, ITrainingBackend? shared = null)
     {
-        public int Rank => 0;
-        public int WorldSize => 2;
-        public void AllReduceSum(Span<float> values) { foreach (ref var v in values) v *= 2; }
-        public double AllReduceSum(double value) => 2 * value;
-        public long AllReduceSum(long value) => 2 * value;
-        public void Barrier() { }
+        var backend = shared ?? run.Backend(CpuTrainingBackend.Factory, OneThread, 4, 12);
+        try
+        {
+            var step = new TrainingStep(backend, communicator, TinyTrainingRun.Loader(16, 4, 12, Seed), new DropoutMaskSampler(1, dropout), accum,
+                new AdamWOptions(WeightDecay: 0.1), maxGradNorm: 0.5);
+            var gradients = new List<StepGradients> { step.Run(0, 1e-2, null), step.Run(1, 1e-2, null) };
+            return (gradients, backend.ExportState().Parameters.Select(p => (float[])p.Values.Clone()).ToList());
+        }
+        finally { if (shared is null) backend.Dispose(); }
     }
 }

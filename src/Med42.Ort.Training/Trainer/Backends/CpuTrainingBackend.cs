@@ -1,7 +1,8 @@
 // The host backend: parameters, gradient accumulators and AdamW moments are float[] (TrainingState) bound once into
 // TrainingSession's IOBinding and read in place by ONNX Runtime; each micro-batch's gradient outputs are added into
 // the accumulators, and scaling, clipping and FusedAdamW (parallel slices) run over the same arrays. The step's
-// memory is the host buffers, so the only copies are the batch into its bound inputs and the scalars out.
+// memory is the host buffers, so the only copies are the batch into its bound inputs and the scalars out. Under
+// --shard-optimizer the collectives, scaling, clipping and AdamW go through HostShardedOptimizer (ZeRO-1).
 using Med42.Ort.Training.Data;
 using Med42.Ort.Training.Distributed;
 
@@ -14,10 +15,12 @@ public sealed class CpuTrainingBackend : ITrainingBackend
     private readonly TrainingState _state;
     private readonly TrainingSession _train;
     private readonly TrainingSession? _eval;
+    private readonly HostShardedOptimizer? _sharded;
 
     public CpuTrainingBackend(TrainingBackendSpec spec)
     {
         _state = spec.State;
+        _sharded = spec.OptimizerShard is { } shard ? new HostShardedOptimizer(_state, shard) : null;
         _train = new TrainingSession(spec.TrainingModel, spec.Settings, _state, spec.BatchSize, spec.SeqLen, spec.DropoutMasks,
             withGradients: true, recomputes: spec.Recomputes);
         try
@@ -31,7 +34,7 @@ public sealed class CpuTrainingBackend : ITrainingBackend
             _train.Dispose();
             throw;
         }
-        Notices = FusedAdamW.FallbackReason is string reason ? [reason] : [];
+        Notices = [.. FusedAdamW.FallbackReason is string reason ? [reason] : Array.Empty<string>(), .. ShardNotice()];
     }
 
     public IReadOnlyList<bool[]> DropoutMasks => _train.Masks;
@@ -52,30 +55,34 @@ public sealed class CpuTrainingBackend : ITrainingBackend
 
     public void AllReduceGradients(ICommunicator communicator)
     {
+        if (_sharded is not null) { _sharded.ReduceScatterGradients(); return; }
         if (communicator.WorldSize == 1) return;
         foreach (var p in _state.Parameters) communicator.AllReduceSum(p.Grad);
     }
 
     public double ScaleGradients(float scale)
     {
+        Transfers.Record(TransferDirection.DeviceToHost, TransferKind.Scalar, sizeof(double));
+        if (_sharded is not null) return _sharded.ScaleOwnedGradients(scale);
         double sq = 0;
         foreach (var p in _state.Parameters)
         {
             var g = p.Grad;
             for (var j = 0; j < g.Length; j++) { g[j] *= scale; sq += (double)g[j] * g[j]; }
         }
-        Transfers.Record(TransferDirection.DeviceToHost, TransferKind.Scalar, sizeof(double));
         return sq;
     }
 
     public void ClipGradients(float factor)
     {
+        if (_sharded is not null) { _sharded.ClipOwnedGradients(factor); return; }
         foreach (var p in _state.Parameters)
             for (var j = 0; j < p.Grad.Length; j++) p.Grad[j] *= factor;
     }
 
     public void AdamWStep(double lr, int step, AdamWOptions options)
     {
+        if (_sharded is not null) { _sharded.AdamWStepAndGather(lr, step, options); return; }
         foreach (var p in _state.Parameters) FusedAdamW.Step(p.Values, p.Grad, p.M, p.V, lr, step, options, p.Decays);
     }
 
@@ -85,12 +92,14 @@ public sealed class CpuTrainingBackend : ITrainingBackend
     public TrainingState ExportState()
     {
         Transfers.Record(TransferDirection.DeviceToHost, TransferKind.State, StateBytes());
-        return _state;
+        return _sharded?.GatherMoments() ?? _state;
     }
 
     public void ImportState(Action<TrainingState> fill)
     {
-        fill(_state);   // the host buffers are the bound ones: reading the checkpoint into them is the import
+        // The host buffers are the bound ones: reading the checkpoint into them is the import.
+        if (_sharded is not null) _sharded.ImportWhole(fill);
+        else fill(_state);
         Transfers.Record(TransferDirection.HostToDevice, TransferKind.State, StateBytes());
     }
 
@@ -109,7 +118,16 @@ public sealed class CpuTrainingBackend : ITrainingBackend
         return result;
     }
 
-    private long StateBytes() => _state.Parameters.Sum(p => 3L * sizeof(float) * p.Values.Length);   // values, m, v
+    private long StateBytes() => _state.Parameters.Sum(p => sizeof(float) * (p.Values.LongLength + 2L * p.M.Length));   // values, m, v
+
+    // What ZeRO-1 saves on this rank (the CLI shows it on rank 0).
+    private IEnumerable<string> ShardNotice()
+    {
+        if (_sharded is null) yield break;
+        var (held, replicated) = _sharded.MomentBytes();
+        yield return $"--shard-optimizer: AdamW moments {held / 1048576.0:F2} MiB on this rank instead of {replicated / 1048576.0:F2} MiB " +
+            $"(saves {(replicated - held) / 1048576.0:F2} MiB per rank)";
+    }
 
     private static void Accumulate(float[] acc, float[] g)
     {

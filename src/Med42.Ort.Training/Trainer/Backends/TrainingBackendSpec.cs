@@ -1,6 +1,7 @@
 // What a training backend binds once: the saved artifact models, the session settings, the initial trainable state
 // and the fixed micro-batch shape.
 using Med42.Ort.Runtime;
+using Med42.Ort.Training.Distributed;
 
 namespace Med42.Ort.Training.Trainer.Backends;
 
@@ -23,6 +24,10 @@ public sealed record TrainingBackendSpec
 
     /// <summary>The training model's dropout-mask inputs (name, features per position), in order.</summary>
     public IReadOnlyList<(string Name, long Features)> DropoutMasks { get; init; } = [];
+
+    /// <summary>ZeRO-1: the ranks the AdamW moments are spread over, State holding this rank's range only
+    /// (TrainingState.Fresh with the same shard); null keeps every moment on every rank.</summary>
+    public OptimizerShard? OptimizerShard { get; init; }
 
     /// <summary>The training model recomputes each layer's forward (gradient checkpointing).</summary>
     public bool Recomputes { get; init; }
