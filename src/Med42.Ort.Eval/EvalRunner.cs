@@ -34,7 +34,7 @@ public sealed class EvalRunner(ILoglikelihoodScorer scorer, ITextTokenizer token
             var before = log.Skipped;
             var docs = task.LoadDocs(log);
             var available = docs.Count;
-            if (options.Limit is { } limit) docs = docs.Take(Math.Max(0, limit)).ToArray();
+            if (options.Limit is not null) docs = docs.Take(options.LimitCount(available)).ToArray();
             loaded.Add((task, docs, available, log.Skipped - before));
         }
 
