@@ -69,7 +69,7 @@ internal sealed class TrainCommand : TrainingGraphFlags, ICommand
                 result = Trainer.Run(o, progress, cancellationToken, new TrainingSetup { Notices = new InlineProgress<string>(m => Console.Error.WriteLine($"med42: {m}")) });
             });
         var r = result!;
-        var plot = Path.Combine(o.Out, "loss.png");
+        var plot = Path.Combine(o.Out, TrainReference.LossPlot);
         var series = new Dictionary<string, IReadOnlyList<(int, double)>> { [o.Mode.ToString().ToLowerInvariant()] = r.LossHistory.Select((l, i) => (i + 1, l)).ToList() };
         var validation = ValidationPoints(Path.Combine(o.Out, Trainer.MetricsFile));
         if (validation.Count > 0) series["validation"] = validation;
