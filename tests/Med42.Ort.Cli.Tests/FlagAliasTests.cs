@@ -117,3 +117,18 @@ public sealed class FlagAliasTests
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }
+
+public sealed class InfoFlagTests
+{
+    [Theory]
+    [InlineData(new[] { "info", "--model", "m" }, true)]
+    [InlineData(new[] { "info", "--model", "m", "--tensors", "false" }, false)]
+    [InlineData(new[] { "info", "--model", "m", "--tensors=true" }, true)]
+    public void TensorsTakesAValue(string[] args, bool expected)
+    {
+        using var parser = Program.CreateParser();
+        var result = Program.Parse(parser, args);
+        Assert.Equal(CommandLine.ParserResultType.Parsed, result.Tag);
+        Assert.Equal(expected, ((Commands.InfoCommand)result.Value).Tensors);
+    }
+}
