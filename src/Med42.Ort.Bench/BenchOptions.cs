@@ -22,6 +22,8 @@ public sealed record BenchOptions
     public const string DefaultBatchSizes = "1,2,4,8,16,32";
     public const int DefaultFullLogitsBatch = 4;
 
+    /// <summary>Where tables and lines go (the CLI: its console; default: discarded).</summary>
+    public BenchOutput Output { get; init; } = BenchOutput.Discard;
     /// <summary>Comma-separated thread counts to sweep.</summary>
     public string Threads { get; init; } = DefaultThreads;
     /// <summary>Comma-separated model names (BenchShapes: stories260K, 15M, 110M).</summary>

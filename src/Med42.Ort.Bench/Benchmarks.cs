@@ -1,5 +1,5 @@
 // The benchmark programs (STYLE.md §10) behind `med42 bench TARGET`: every IBenchmark in this assembly, by name.
-// Benchmarks print their tables to the console (they are programs, not library code). `bench train` re-runs the
+// Benchmarks print their tables and lines to BenchOptions.Output (the CLI passes its console). `bench train` re-runs the
 // host executable as `bench train-prepare` / `bench train-step` child processes, so the host must wire this verb.
 using Med42.Ort.Core.Errors;
 

@@ -69,10 +69,12 @@ internal sealed class EvalBenchmark : IBenchmark
 
     private int Threads { get; set; }
     private BenchPeer Peer { get; set; }
+    private TextWriter Out { get; set; } = TextWriter.Null;
     private SessionSettings Session() => new() { Threads = Threads };
 
     public int Run(BenchOptions o, CancellationToken cancellationToken)
     {
+        Out = o.Output.Text;
         Tokenizer = o.Tokenizer ?? throw new Med42Exception("bench eval: --tokenizer (the Llama-2 tokenizer.model) is required");
         MedQa = o.MedQa ?? throw new Med42Exception("bench eval: --medqa (MedQA 4-option JSONL) is required");
         Shapes = o.Models.Replace("stories260K,", "", StringComparison.OrdinalIgnoreCase);
@@ -92,7 +94,7 @@ internal sealed class EvalBenchmark : IBenchmark
         var settings = Session();
         var threads = Threads > 0 ? Threads.ToString(CultureInfo.InvariantCulture) : "default";
         var device = $"{Environment.ProcessorCount} logical CPUs, {threads} threads, {settings.Device}";
-        Console.WriteLine($"# med42 bench eval — {device}, {DateTime.UtcNow:yyyy-MM-dd}");
+        Out.WriteLine($"# med42 bench eval — {device}, {DateTime.UtcNow:yyyy-MM-dd}");
 
         foreach (var shapeName in Shapes.Split(','))
             RunShape(shapeName, tokenizer, task, docs, batchSizes, settings, device, cancellationToken);
@@ -112,9 +114,9 @@ internal sealed class EvalBenchmark : IBenchmark
     {
         var config = Shape(shapeName.Trim());
         var matmulParams = WeightLayout.For(config).Where(w => w.Kind is WeightKind.Linear or WeightKind.LmHead).Sum(w => w.ElementCount);
-        Console.WriteLine($"\n## {shapeName}: {matmulParams / 1e6:F1}M matmul parameters (2 FLOP each per token)");
+        Out.WriteLine($"\n## {shapeName}: {matmulParams / 1e6:F1}M matmul parameters (2 FLOP each per token)");
         var ceiling = MatMulCeiling(config, settings);
-        Console.WriteLine($"ORT f32 MatMul, constant weights [{config.HiddenSize}×{config.IntermediateSize}], 512 rows: {ceiling:F1} GFLOP/s → ceiling {ceiling * 1e9 / (2.0 * matmulParams):F0} tokens/s");
+        Out.WriteLine($"ORT f32 MatMul, constant weights [{config.HiddenSize}×{config.IntermediateSize}], 512 rows: {ceiling:F1} GFLOP/s → ceiling {ceiling * 1e9 / (2.0 * matmulParams):F0} tokens/s");
         Record(shapeName, "matmul-ceiling", 0, 0, ceiling * 1e9 / (2.0 * matmulParams), ceiling, device);
 
         var weights = TinyLlama.Create(config, seed: 1);
@@ -139,15 +141,15 @@ internal sealed class EvalBenchmark : IBenchmark
         for (var round = 0; round < rounds; round++)
             foreach (var p in paths) p.TimeOnce(cancellationToken);
 
-        Console.WriteLine($"median of {rounds} interleaved rounds after a warm-up round");
-        Console.WriteLine();   // Markdown: a table starts after a blank line and ends at one
-        Console.WriteLine("| path | batch | requests | scored tokens | s | scored tokens/s | scored GFLOP/s | % of MatMul ceiling | computed tokens/s |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Out.WriteLine($"median of {rounds} interleaved rounds after a warm-up round");
+        Out.WriteLine();   // Markdown: a table starts after a blank line and ends at one
+        Out.WriteLine("| path | batch | requests | scored tokens | s | scored tokens/s | scored GFLOP/s | % of MatMul ceiling | computed tokens/s |");
+        Out.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var p in paths) Report(shapeName, p, matmulParams, ceiling, device);
-        Console.WriteLine();
+        Out.WriteLine();
         var sameSet = paths.First(p => p.Path == "fast (naive set)");
         var ratio = paths[0].MedianSeconds / sameSet.MedianSeconds;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"fast / naive on the same {naiveSet.Count} requests: {ratio:F2}× (per-round ratios {string.Join(", ", paths[0].Seconds.Zip(sameSet.Seconds, (n, f) => (n / f).ToString("F2", CultureInfo.InvariantCulture)))})"));
         Record(shapeName, "fast-over-naive", 4, naiveSet.Count, ratio, 0, device);
         if (peer is not null) ReportPeer(shapeName, paths, Math.Min(Questions, docs.Count), device);
@@ -156,13 +158,13 @@ internal sealed class EvalBenchmark : IBenchmark
     }
 
     // Validate before timing: the fast path's log-likelihoods equal the naive path's.
-    private static void Validate(NaiveModelScorer naive, ScoringGraphs graphs, IReadOnlyList<TokenRequest> naiveSet)
+    private void Validate(NaiveModelScorer naive, ScoringGraphs graphs, IReadOnlyList<TokenRequest> naiveSet)
     {
         using var check = new OnnxScorer(graphs, new OnnxScorerOptions { BatchSize = 8 });
         var a = naive.Score(naiveSet);
         var b = check.Score(naiveSet);
         var maxDiff = a.Zip(b, (x, y) => Math.Abs(x.LogLikelihood - y.LogLikelihood)).Max();
-        Console.WriteLine($"validation: max |fast − naive| = {maxDiff:E2} over {naiveSet.Count} requests");
+        Out.WriteLine($"validation: max |fast − naive| = {maxDiff:E2} over {naiveSet.Count} requests");
         if (maxDiff > 1e-4) throw new InvalidOperationException($"fast path differs from the naive path by {maxDiff}");
     }
 
@@ -175,7 +177,7 @@ internal sealed class EvalBenchmark : IBenchmark
         {
             using var ours = new OnnxScorer(graphs, new OnnxScorerOptions { BatchSize = 8 });
             var maxDiff = PeerValidation.SameLoglikelihoods(ours.Score(naiveSet), new LlamaCppScorer(model).Score(naiveSet), [.. naiveSet.Select(r => r.TargetIds.Length)]);
-            Console.WriteLine($"validation: max |llama.cpp − fast| = {maxDiff:E2} over {naiveSet.Count} requests (tolerance 2e-4 per scored token)");
+            Out.WriteLine($"validation: max |llama.cpp − fast| = {maxDiff:E2} over {naiveSet.Count} requests (tolerance 2e-4 per scored token)");
             return model;
         }
         catch
@@ -191,7 +193,7 @@ internal sealed class EvalBenchmark : IBenchmark
         var cpp = paths.Single(p => p.Scorer is LlamaCppScorer);
         var best = paths.Where(p => p.Path == "fast").MinBy(p => p.MedianSeconds)!;
         var ratio = cpp.MedianSeconds / best.MedianSeconds;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"MCQ scoring, {questions} questions: ours (fast, batch {best.Batch}) {questions / best.MedianSeconds:F2} questions/s, llama.cpp {questions / cpp.MedianSeconds:F2} questions/s, ours / llama.cpp {ratio:F2}×"));
         Record(shape, "fast-over-llama.cpp", best.Batch, cpp.Requests.Count, ratio, 0, device);
     }
@@ -240,7 +242,7 @@ internal sealed class EvalBenchmark : IBenchmark
         var tokens = p.Requests.Sum(r => (long)r.InputIds.Length);
         var tps = tokens / s;
         var gflops = 2.0 * matmulParams * tps / 1e9;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {p.Path} | {p.Batch} | {p.Requests.Count} | {tokens} | {s:F2} | {tps:F0} | {gflops:F1} | {100 * gflops / ceilingGflops:F0}% | {p.ComputedTokens / s:F0} |"));
         Record(shape, p.Path, p.Batch, p.Requests.Count, tps, gflops, device);
     }

@@ -74,8 +74,8 @@ internal sealed class ExportBenchmark : IBenchmark
         {
             Directory.Delete(tmpRoot, recursive: true);
         }
-        AnsiConsole.Write(table);
-        Console.WriteLine($"appended rows to {o.Csv}");
+        o.Output.Tables.Write(table);
+        o.Output.Text.WriteLine($"appended rows to {o.Csv}");
         return 0;
     }
 

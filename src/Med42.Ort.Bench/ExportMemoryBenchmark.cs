@@ -43,7 +43,7 @@ internal sealed class ExportMemoryBenchmark : IBenchmark
             var onnxBytes = Directory.EnumerateFiles(Path.Combine(work, "onnx")).Sum(f => new FileInfo(f).Length);
             var table = new Table().AddColumns("parameters", "checkpoint (BF16)", "ONNX (fp32 + external data)", "RSS before", "peak RSS", "peak / checkpoint", "seconds");
             table.AddRow($"{WeightLayout.ParameterCount(config):N0}", Gb(ckptBytes), Gb(onnxBytes), Gb(before), Gb(peak), $"{100.0 * peak / ckptBytes:F0}%", $"{seconds:F1}");
-            AnsiConsole.Write(table);
+            o.Output.Tables.Write(table);
             new BenchCsv(o.Csv).Append("export-memory", $"random {WeightLayout.ParameterCount(config) / 1e9:F2}B BF16", "fp32 onnx external data", "peak_rss_bytes", peak, 100.0 * peak / ckptBytes);
             return 0;
         }

@@ -40,7 +40,7 @@ internal sealed class GenerateBenchmark : IBenchmark
                 {
                     if (peerFiles.F32 is not null) runners.AddRange(GenerationRunners.LlamaCpp(config, peerFiles.F32, peerFiles.Q4_0!, threads));
                     var logitDiff = Validate(label, runners, prompt, genSteps);
-                    if (logitDiff is { } d) Console.WriteLine($"{label}, {threads} threads: llama.cpp f32 = ours (greedy tokens; max |Δ prompt logit| {d:E2})");
+                    if (logitDiff is { } d) o.Output.Text.WriteLine($"{label}, {threads} threads: llama.cpp f32 = ours (greedy tokens; max |Δ prompt logit| {d:E2})");
                     var rates = TimeRounds(runners, prompt, genSteps, o.Repeats, cancellationToken);
                     foreach (var r in runners)
                     {
@@ -59,9 +59,9 @@ internal sealed class GenerateBenchmark : IBenchmark
                 }
             }
         }
-        AnsiConsole.Write(table);
-        if (o.Peer == BenchPeer.LlamaCpp) AnsiConsole.Write(peerTable);
-        Console.WriteLine($"appended rows to {o.Csv}");
+        o.Output.Tables.Write(table);
+        if (o.Peer == BenchPeer.LlamaCpp) o.Output.Tables.Write(peerTable);
+        o.Output.Text.WriteLine($"appended rows to {o.Csv}");
         return 0;
     }
 

@@ -49,14 +49,14 @@ internal sealed class TrainBenchmark : IBenchmark
                         csv.Append("train", r.Label, $"threads={threads}", "matmul_gflops_weight_input", matmul, double.NaN);
                     }
         }
-        AnsiConsole.Write(table);
+        o.Output.Tables.Write(table);
         foreach (var g in results.GroupBy(r => (r.Label, r.Threads, r.Checkpointing)))
         {
             var full = g.First(r => r.Mode == "full");
             var lora = g.First(r => r.Mode == "lora");
-            Console.WriteLine($"{g.Key.Label} threads={g.Key.Threads} ckpt={(g.Key.Checkpointing ? "on" : "off")}: LoRA peak = {100.0 * lora.PeakBytes / full.PeakBytes:F0}% of full");
+            o.Output.Text.WriteLine($"{g.Key.Label} threads={g.Key.Threads} ckpt={(g.Key.Checkpointing ? "on" : "off")}: LoRA peak = {100.0 * lora.PeakBytes / full.PeakBytes:F0}% of full");
         }
-        Console.WriteLine($"appended rows to {o.Csv}");
+        o.Output.Text.WriteLine($"appended rows to {o.Csv}");
         return 0;
     }
 

@@ -58,7 +58,7 @@ internal sealed class TrainStepBenchmark : IBenchmark
         var tps = tokens / median;
         var r = new StepResult(label, spec.ModeName, spec.Checkpointing, threads, batch, seq, median, tps, flopsPerToken * tps / 1e9,
             Status("VmHWM:"), loadedBytes);
-        Console.WriteLine(JsonSerializer.Serialize(r));
+        o.Output.Text.WriteLine(JsonSerializer.Serialize(r));
         return 0;
     }
 

@@ -1,7 +1,9 @@
-// `med42`: verbs wiring the library together (no algorithms here). Errors the user can fix print one
-// line "med42: error: …" and exit 2 — bad flags included (ParseErrorText); anything else is a bug and exits 1
-// with the exception. --help prints HelpRenderer's text (every flag with its default and aliases) on stderr and
-// exits 0; --version prints the parser's version line.
+// `med42`: verbs wiring the library together (no algorithms here). Errors the user can fix — bad input, bad flags
+// (ParseErrorText), a file-system fault (disk full, permission denied), an ONNX Runtime or GenAI failure — print one
+// line "med42: error: path: what" and exit 2 (ErrorReport); the stack trace follows only with the global --verbose
+// (accepted anywhere on the command line, as the verb parser has no global options) or MED42_VERBOSE=1. Anything
+// else is a bug and crashes with the exception. --help prints HelpRenderer's text (every flag with its default and
+// aliases) on stderr and exits 0; --version prints the parser's version line.
 using CommandLine;
 using CommandLine.Text;
 using Med42.Ort.Cli.Commands;
@@ -12,8 +14,12 @@ namespace Med42.Ort.Cli;
 
 internal static class Program
 {
+    public const string VerboseFlag = "--verbose";
+
     private static int Main(string[] args)
     {
+        var verbose = args.Contains(VerboseFlag) || Environment.GetEnvironmentVariable("MED42_VERBOSE") == "1";
+        args = args.Where(a => a != VerboseFlag).ToArray();
         using var parser = CreateParser();
         var result = Parse(parser, args);
         if (result.Tag == ParserResultType.NotParsed) return ParseFailed(result, args, parser.Settings.MaximumDisplayWidth);
@@ -23,10 +29,11 @@ internal static class Program
         {
             return ((ICommand)result.Value).Run(cts.Token);
         }
-        catch (Med42Exception e)
+        catch (Exception e) when (ErrorReport.IsUserFacing(ErrorReport.Unwrap(e)))
         {
             Console.Out.Flush();
-            Console.Error.WriteLine($"med42: error: {e.Message}");
+            Console.Error.WriteLine($"med42: error: {ErrorReport.Line(ErrorReport.Unwrap(e))}");
+            if (verbose) Console.Error.WriteLine(e);
             return 2;
         }
         catch (OperationCanceledException)

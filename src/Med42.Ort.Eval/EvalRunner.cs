@@ -1,6 +1,8 @@
 // Wires an evaluation: tasks → documents → (context, " " + choice) requests → token requests →
 // scorer → metrics → outputs. All files are read and validated before any scoring starts, so bad data
 // fails fast. The scorer and tokenizer are injected: the naive oracle, the ONNX fast path, or fakes.
+using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tokenizers;
 using Med42.Ort.Eval.Documents;
 using Med42.Ort.Eval.Metrics;
@@ -20,6 +22,8 @@ public sealed class EvalRunner(ILoglikelihoodScorer scorer, ITextTokenizer token
         return doc.Choices.Select(c => new LoglikelihoodRequest(context, " " + c)).ToArray();
     }
 
+    // Over 60 lines on purpose: load → requests → score → aggregate → write in the harness's order, read top to
+    // bottom; each step's logic already lives in its own type (TaskRegistry, RequestTokenizer, EvalMetrics, ResultsWriter).
     public EvalReport Run(EvalOptions options, IProgress<EvalProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var registry = new TaskRegistry(new EvalDataLayout(options.DataDir, options.TaskFiles), options.TaskOptions);
@@ -33,6 +37,8 @@ public sealed class EvalRunner(ILoglikelihoodScorer scorer, ITextTokenizer token
             var task = registry.Create(name);
             var before = log.Skipped;
             var docs = task.LoadDocs(log);
+            if (docs.Count == 0)
+                throw new Med42Exception($"{task.DataPath}: task '{task.Name}': no usable records ({log.Skipped - before} skipped as bad); nothing to score");
             var available = docs.Count;
             if (options.Limit is not null) docs = docs.Take(options.LimitCount(available)).ToArray();
             loaded.Add((task, docs, available, log.Skipped - before));
@@ -72,6 +78,7 @@ public sealed class EvalRunner(ILoglikelihoodScorer scorer, ITextTokenizer token
             for (var d = 0; d < docs.Count; d++)
             {
                 var docResults = Enumerable.Range(firstRequest[d], firstRequest[d + 1] - firstRequest[d]).Select(i => scores[i]).ToArray();
+                RequireFinite(task, docs[d], docResults);
                 var (pred, predNorm) = EvalMetrics.Predict(docResults.Select(r => r.LogLikelihood).ToArray(), docs[d].Choices);
                 samples.Add(new DocScore(docs[d], contexts[d], docResults, pred, predNorm));
             }
@@ -90,8 +97,19 @@ public sealed class EvalRunner(ILoglikelihoodScorer scorer, ITextTokenizer token
             options.TaskOptions.MmluStyle.ToString().ToLowerInvariant(), options.AddBos, options.MaxLength, options.Limit,
             PromptTemplates.Version, DateTimeOffset.UtcNow, notes) { BatchSize = options.BatchSize, Device = options.Device, Seed = options.Seed };
         var report = new EvalReport(results, groupSummaries, config);
-        if (options.OutputDir is { } dir) ResultsWriter.WriteAll(report, dir, options.LogSamples);
+        // One folder renamed into place: a kill never leaves samples without results.json under the final name.
+        if (options.OutputDir is { } dir) OutputFolder.Replace(dir, tmp => ResultsWriter.WriteAll(report, tmp, options.LogSamples));
         return report;
+    }
+
+    // A log-likelihood is finite whenever the logits are (log-softmax subtracts the row maximum), so a
+    // non-finite score means the model produced NaN/Inf: stop rather than report a meaningless accuracy.
+    private static void RequireFinite(IEvalTask task, MultipleChoiceDoc doc, LoglikelihoodResult[] results)
+    {
+        for (var c = 0; c < results.Length; c++)
+            if (!double.IsFinite(results[c].LogLikelihood))
+                throw new Med42Exception($"{doc.Source}: task '{task.Name}': the log-likelihood of choice '{doc.Choices[c]}' is {results[c].LogLikelihood}: " +
+                    "the model's logits are not finite (NaN/Inf weights or an overflow); stopping instead of scoring garbage");
     }
 
     // Progress<T> posts to a SynchronizationContext/thread pool; reports here must arrive in order.

@@ -40,13 +40,13 @@ public sealed record LlamaConfig
         Positive("vocab_size", VocabSize);
         Positive("max_position_embeddings", MaxPositionEmbeddings);
         if (HiddenSize % NumAttentionHeads != 0)
-            throw new Med42Exception($"{source}: hidden_size {HiddenSize} is not divisible by num_attention_heads {NumAttentionHeads}");
+            throw new Med42Exception($"{source}: 'hidden_size' {HiddenSize} is not divisible by num_attention_heads {NumAttentionHeads}");
         if (NumAttentionHeads % NumKeyValueHeads != 0)
-            throw new Med42Exception($"{source}: num_attention_heads {NumAttentionHeads} is not divisible by num_key_value_heads {NumKeyValueHeads}");
+            throw new Med42Exception($"{source}: 'num_attention_heads' {NumAttentionHeads} is not divisible by num_key_value_heads {NumKeyValueHeads}");
         if (HeadDim % 2 != 0)
-            throw new Med42Exception($"{source}: head dimension {HeadDim} must be even for rotary embeddings");
-        if (!(RmsNormEps > 0)) throw new Med42Exception($"{source}: 'rms_norm_eps' must be positive, got {RmsNormEps}");
-        if (!(RopeTheta > 0)) throw new Med42Exception($"{source}: 'rope_theta' must be positive, got {RopeTheta}");
+            throw new Med42Exception($"{source}: 'hidden_size' / 'num_attention_heads' = head dimension {HeadDim} must be even for rotary embeddings");
+        if (!(RmsNormEps > 0) || !double.IsFinite(RmsNormEps)) throw new Med42Exception($"{source}: 'rms_norm_eps' must be finite and positive, got {RmsNormEps}");
+        if (!(RopeTheta > 0) || !double.IsFinite(RopeTheta)) throw new Med42Exception($"{source}: 'rope_theta' must be finite and positive, got {RopeTheta}");
         return this;
     }
 }

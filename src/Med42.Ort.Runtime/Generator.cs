@@ -1,5 +1,6 @@
 // Batched autoregressive generation over a DecoderSession: left padding, KV cache, per-row sampling,
-// stop on a stop id (EOS; BOS too, as llama2.c models delimit stories with it) or the step budget.
+// stop on a stop id (EOS; BOS too, as llama2.c models delimit stories with it) or the step budget;
+// a non-finite logit stops it with a Med42Exception rather than sampling from garbage.
 namespace Med42.Ort.Runtime;
 
 public sealed record GenerationOptions
@@ -12,6 +13,8 @@ public sealed record GenerationOptions
 
 public sealed class Generator(DecoderSession session)
 {
+    // Long because prefill, the decode loop and per-row stopping share the KV cache and position state; split, that
+    // state would travel through every call.
     /// <summary>
     /// Continues each prompt (token ids, BOS included) and returns the full sequences (prompt + generated).
     /// <paramref name="onToken"/> sees (row, previous id, id) for every token after BOS, prompt tokens included,
@@ -62,6 +65,7 @@ public sealed class Generator(DecoderSession session)
                 var row = logits.AsSpan(((r + 1) * t - 1) * vocab, vocab);
                 if (!done[r])
                 {
+                    RequireFinite(row, r, sequences[r].Count);
                     var id = samplers[r].Next(row);
                     if (options.StopIds.Contains(id) || sequences[r].Count >= limit) done[r] = true;
                     else
@@ -80,6 +84,15 @@ public sealed class Generator(DecoderSession session)
             logits = session.Forward(next, nextPos, Flatten(mask), batch, cache);
         }
         return sequences;
+    }
+
+    // Argmax over NaN picks id 0 and sampling over NaN picks garbage: a non-finite logit stops generation instead.
+    private static void RequireFinite(ReadOnlySpan<float> logits, int row, int position)
+    {
+        var i = Core.Tensors.FiniteCheck.FirstNonFinite(logits);
+        if (i >= 0)
+            throw new Core.Errors.Med42Exception($"generate: row {row}, position {position}: logit of token {i} is {logits[(int)i]}: " +
+                "the model's output is not finite (NaN/Inf weights or an overflow); stopping");
     }
 
     private static long[] Flatten(List<long>[] rows) => rows.SelectMany(r => r).ToArray();

@@ -134,7 +134,7 @@ public sealed class FlagOverlayTests
         var flag = Assert.Throws<Med42Exception>(() => new TrainCommand { Config = Recipe, Lr = -1 }.Options());
         Assert.Equal("--lr must be positive, got -1", flag.Message);
         var lora = Assert.Throws<Med42Exception>(() => new TrainCommand { Config = Recipe, LoraRank = 0 }.Options());
-        Assert.Equal("--lora-rank must be positive, got 0", lora.Message);
+        Assert.Equal("--lora-rank must be in 1..4096, got 0", lora.Message);
 
         var bad = dir.File("bad.yaml");
         File.WriteAllText(bad, File.ReadAllText(Recipe).Replace("lr: 3.0e-3", "lr: -3.0e-3", StringComparison.Ordinal));

@@ -77,3 +77,28 @@ public class GeneratorTests
         Assert.Throws<Core.Errors.Med42Exception>(() => new SamplingOptions { Temperature = -1 }.Validate());
     }
 }
+
+public class GeneratorNonFiniteTests
+{
+    // A NaN weight reaching the runtime (an in-memory store, which no reader checks) makes every logit NaN:
+    // generation must stop with a message rather than emit token 0 (argmax over NaN) or nothing.
+    [Fact]
+    public void NonFiniteLogitsStopGeneration()
+    {
+        var config = new LlamaConfig
+        {
+            HiddenSize = 16, IntermediateSize = 24, NumHiddenLayers = 1, NumAttentionHeads = 2, NumKeyValueHeads = 2, VocabSize = 20, MaxPositionEmbeddings = 16,
+        };
+        var clean = RandomLlama.Create(config, 4);
+        var store = new InMemoryTensorStore("<nan>");
+        foreach (var t in clean.Tensors)
+        {
+            var v = clean.ReadFloat32(t.Name);
+            if (t.Name == WeightLayout.FinalNorm) v[2] = float.NaN;
+            store.AddFloat(t.Name, t.Shape, v);
+        }
+        using var session = ModelLoader.CreateDecoder(config, store, new SessionSettings());
+        var e = Assert.Throws<Core.Errors.Med42Exception>(() => new Generator(session).Generate([[1, 3, 4]], new GenerationOptions { Steps = 6 }));
+        Assert.Equal("generate: row 0, position 3: logit of token 0 is NaN: the model's output is not finite (NaN/Inf weights or an overflow); stopping", e.Message);
+    }
+}

@@ -7,21 +7,9 @@ using Med42.Ort.Runtime;
 
 namespace Med42.Ort.Bench.Peers;
 
-internal sealed class LlamaCppScorer(LlamaCppModel model) : ILoglikelihoodScorer
+internal sealed class LlamaCppScorer(LlamaCppModel model) : PerRequestScorer
 {
-    public IReadOnlyList<LoglikelihoodResult> Score(IReadOnlyList<TokenRequest> requests, IProgress<ScoringProgress>? progress = null, CancellationToken cancellationToken = default)
-    {
-        var results = new LoglikelihoodResult[requests.Count];
-        for (var r = 0; r < requests.Count; r++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            results[r] = ScoreOne(requests[r]);
-            progress?.Report(new ScoringProgress(r + 1, requests.Count));
-        }
-        return results;
-    }
-
-    private LoglikelihoodResult ScoreOne(TokenRequest request)
+    public override LoglikelihoodResult ScoreOne(TokenRequest request)
     {
         // The logits at TargetStart .. T−1 predict the targets (TokenRequest's convention); none: 0, greedy, as the harness.
         if (request.TargetIds.Length == 0) return new LoglikelihoodResult(0, true);

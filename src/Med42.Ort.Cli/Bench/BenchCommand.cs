@@ -1,5 +1,6 @@
 // `med42 bench TARGET`: parses the flags into BenchOptions and runs the benchmark program (Med42.Ort.Bench).
 using CommandLine;
+using Spectre.Console;
 using Med42.Ort.Bench;
 using Med42.Ort.Cli.Commands;
 using Med42.Ort.Cli.Options;
@@ -62,5 +63,6 @@ internal sealed class BenchCommand : ICommand
         Threads = Threads, Models = Models, Stories260K = Stories260K, Steps = Steps, Repeats = Repeats, Csv = Csv,
         Tokenizer = Tokenizer, MedQa = MedQa, Questions = Questions, NaiveQuestions = NaiveQuestions, BatchSizes = BatchSizes,
         FullLogitsBatch = FullLogitsBatch, Artifacts = Artifacts, Peer = Peer.ToBenchPeer(), Quick = Quick,
+        Output = new BenchOutput(AnsiConsole.Console, Console.Out),
     }, cancellationToken);
 }

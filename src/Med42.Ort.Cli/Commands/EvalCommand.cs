@@ -6,6 +6,7 @@ using System.Diagnostics;
 using CommandLine;
 using Med42.Ort.Cli.Options;
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Eval;
 using Med42.Ort.Eval.Onnx;
@@ -45,6 +46,8 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
 
     [Option("log-samples", HelpText = "Also write samples_<task>.jsonl into --out: the harness's per-document records (arguments, resps, hashes, acc).")]
     public bool LogSamples { get; set; }
+    [Option("force", HelpText = "Replace an existing non-empty --out folder.")]
+    public bool Force { get; set; }
 
     [Option("batch-size", Default = 8, HelpText = "Continuation rows per forward pass (a question's options always stay together).")]
     public int BatchSize { get; set; } = 8;
@@ -79,6 +82,7 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
         CheckLimit(Limit);
         if (LogSamples && Out is null) throw new Med42Exception("--log-samples: needs --out (the folder samples_<task>.jsonl is written to)");
         if (NumFewshot < 0) throw new Med42Exception($"--num-fewshot must be ≥ 0, got {NumFewshot}");
+        if (Out is not null) OutputFolder.CheckWritable(Out, Force); // before minutes of scoring, not after
         var taskOptions = new TaskOptions { NumFewshot = NumFewshot, MmluStyle = MmluStyle, MedMcqaCopBase = MedMcqaCop.ToCopBase() };
         var taskFiles = ParseTaskFiles(TaskFiles);
         var tasks = Tasks.Select(t => t.Trim()).Where(t => t.Length > 0).ToArray();

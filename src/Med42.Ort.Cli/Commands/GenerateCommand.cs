@@ -48,7 +48,7 @@ internal sealed class GenerateCommand : RunOptionsBase, ICommand
     {
         using var model = Model is null ? EmbeddedDemo.Create() : LoadedModel.Open(Model, Tokenizer);
         // The native kernels replace the plain graph's RMSNorm/rotary; the fused GQA decoder has its own.
-        var attention = Kernels == LlamaKernels.Native ? AttentionKind.Plain : Attention.ToAttentionKind(Device);
+        var attention = Kernels == LlamaKernels.Native ? AttentionKind.Plain : Attention.ToAttentionKind(model.Config, Device);
         using var decoder = ModelLoader.CreateDecoder(model.Config, model.Weights, Session(), attention: attention, kernels: Kernels);
         var tokens = model.Tokenizer.Encode(Prompt, addBos: true);
         var steps = PositionSteps(tokens.Count, model.Config.MaxPositionEmbeddings);

@@ -41,6 +41,7 @@ internal sealed class TrainCommand : TrainingGraphFlags, ICommand
     [Option("resume", HelpText = "A checkpoint folder or a previous run's output folder.")] [Overrides(nameof(TrainOptions.Resume))] public string? Resume { get; set; }
     [Option("device", HelpText = "cpu or cuda (cuda needs the GPU build: -p:OrtFlavour=cuda).")] [Overrides(nameof(TrainOptions.Device))] public Device? Device { get; set; }
     [Option("threads", HelpText = "ONNX Runtime intra-op threads (0 = its default; fix it for reproducible runs).")] [Overrides(nameof(TrainOptions.Threads))] public int? Threads { get; set; }
+    [Option("force", HelpText = "Start over in a non-empty --out folder (its previous run's files are removed).")] [Overrides(nameof(TrainOptions.Force))] public bool Force { get; set; }
 
     /// <summary>The recipe (or the defaults) with every given flag applied, validated; a bad value set by a flag is blamed on the flag.</summary>
     public TrainOptions Options()
@@ -69,7 +70,7 @@ internal sealed class TrainCommand : TrainingGraphFlags, ICommand
                 result = Trainer.Run(o, progress, cancellationToken, new TrainingSetup { Notices = new InlineProgress<string>(m => Console.Error.WriteLine($"med42: {m}")) });
             });
         var r = result!;
-        var plot = Path.Combine(o.Out, TrainReference.LossPlot);
+        var plot = Path.Combine(o.Out, RunFolder.LossPlotFile);
         var series = new Dictionary<string, IReadOnlyList<(int, double)>> { [o.Mode.ToString().ToLowerInvariant()] = r.LossHistory.Select((l, i) => (i + 1, l)).ToList() };
         var validation = ValidationPoints(Path.Combine(o.Out, Trainer.MetricsFile));
         if (validation.Count > 0) series["validation"] = validation;

@@ -74,12 +74,9 @@ internal static class TrainReference
         md.Append($"| `{Trainer.ModelFolder}/` | `mode: full`: the trained model as a Hugging Face folder (safetensors, config, tokenizer, chat template) |\n");
         md.Append($"| `{Trainer.AdapterFolder}/` | `mode: lora` or `qlora`: a PEFT adapter folder (`adapter_config.json`, `adapter_model.safetensors`) |\n");
         md.Append($"| `{PeftBaseModel.FolderName}/` | LoRA from a single-file base (llama2.c `.bin`, `.gguf`): the base as a Hugging Face folder, named by the adapter's `base_model_name_or_path` |\n");
-        md.Append($"| `{LossPlot}` | training (and validation) loss over the steps, drawn by `med42 train` |\n");
+        md.Append($"| `{RunFolder.LossPlotFile}` | training (and validation) loss over the steps, drawn by `med42 train` |\n");
         return md.Append('\n').Append(End).ToString();
     }
-
-    /// <summary>The loss plot `med42 train` writes into --out.</summary>
-    public const string LossPlot = "loss.png";
 
     private static string? Text(JsonNode? value) => value switch
     {

@@ -1,8 +1,10 @@
 // The enum-valued flags whose values are not a library enum's: their command-line spellings and what each
 // means to the library.
+using Med42.Ort.Core.Errors;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Eval.Tasks;
 using Med42.Ort.Export.Gguf;
+using Med42.Ort.Llama;
 using Med42.Ort.Llama.Graphs;
 using Med42.Ort.Runtime;
 
@@ -28,7 +30,7 @@ internal enum GgufQuantChoice
     [CliName("q4_0")] Q4_0,
 }
 
-/// <summary>generate --attention: the decoder's attention, or auto (fused GroupQueryAttention on CPU, plain ops elsewhere).</summary>
+/// <summary>generate --attention: the decoder's attention, or auto (fused GroupQueryAttention where ONNX Runtime accepts the model, plain ops elsewhere).</summary>
 internal enum AttentionChoice { Auto, Gqa, Plain }
 
 /// <summary>eval --medmcqa-cop: the base of MedMCQA's correct-option field.</summary>
@@ -72,11 +74,14 @@ internal static class Choices
         _ => CopBase.Auto,
     };
 
-    public static AttentionKind ToAttentionKind(this AttentionChoice c, Device device) => c switch
+    /// <summary>Auto: GroupQueryAttention wherever ONNX Runtime accepts it for this model and device (GqaSupport), plain ops elsewhere;
+    /// gqa where it cannot run is refused with the reason rather than failing inside ONNX Runtime.</summary>
+    public static AttentionKind ToAttentionKind(this AttentionChoice c, LlamaConfig config, Device device) => c switch
     {
-        // ORT's CUDA GroupQueryAttention takes fp16/bf16 only, so fp32 decoding on CUDA uses plain ops.
-        AttentionChoice.Auto => device == Device.Cpu ? AttentionKind.Gqa : AttentionKind.Plain,
-        AttentionChoice.Gqa => AttentionKind.Gqa,
+        AttentionChoice.Auto => GqaSupport.Auto(config, device),
+        AttentionChoice.Gqa => GqaSupport.WhyNot(config, device) is { } why
+            ? throw new Med42Exception($"--attention gqa: {why}; use --attention plain or auto")
+            : AttentionKind.Gqa,
         _ => AttentionKind.Plain,
     };
 }

@@ -31,6 +31,7 @@ internal static class HelpRenderer
         foreach (var (_, a) in values) Entry(text, "  " + a!.MetaName.ToUpperInvariant(), a.HelpText, width);
         foreach (var option in OptionTable.Of(verb)) Entry(text, "  --" + option.LongName, Describe(verb, option), width);
         Entry(text, "  --help", "This text.", width);
+        Entry(text, "  " + Program.VerboseFlag, "Any verb: print the stack trace after an error line (or set MED42_VERBOSE=1).", width);
         text.Append('\n');
         foreach (var line in Wrap("HF and lm-evaluation-harness spellings are accepted too: snake_case for any flag (--batch_size) and the aliases shown.", width))
             text.Append(line).Append('\n');

@@ -3,7 +3,8 @@
 // The header maps tensor name -> {dtype, shape, data_offsets:[begin,end)} relative to the buffer,
 // plus an optional "__metadata__" string map. Validation follows the reference crate's
 // Metadata::validate: offsets in range, contiguous (no overlap, no gap), covering the whole buffer,
-// and shape x dtype size equal to each byte span. Tests: tests/Med42.Ort.Core.Tests/Checkpoints.
+// and shape x dtype size equal to each byte span. Every tensor copied out (ReadBytes) is checked finite;
+// the in-place views (GetSpan, OpenRead) leave that to their caller. Tests: tests/Med42.Ort.Core.Tests/Checkpoints.
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
 using System.Text.Json;
@@ -182,11 +183,18 @@ public sealed unsafe class SafetensorsFile : ITensorStore
         var e = Find(name);
         var len = e.End - e.Begin;
         if (dest.Length < len) throw new ArgumentException($"destination holds {dest.Length} bytes, tensor '{name}' needs {len}", nameof(dest));
+        var elementSize = e.Info.DType.Size();
         for (long done = 0; done < len;)
         {
-            var read = RandomAccess.Read(_handle, dest.Slice((int)done, (int)(len - done)), _dataStart + e.Begin + done);
-            if (read <= 0) throw Med42Exception.At(Source, $"byte {_dataStart + e.Begin + done}", $"unexpected end of file reading tensor '{name}'");
-            done += read;
+            var chunk = dest.Slice((int)done, (int)Math.Min(len - done, FiniteCheck.ChunkBytes));
+            for (var got = 0; got < chunk.Length;)
+            {
+                var read = RandomAccess.Read(_handle, chunk[got..], _dataStart + e.Begin + done + got);
+                if (read <= 0) throw Med42Exception.At(Source, $"byte {_dataStart + e.Begin + done + got}", $"unexpected end of file reading tensor '{name}'");
+                got += read;
+            }
+            FiniteCheck.Require(e.Info.DType, chunk, Source, name, done / elementSize);
+            done += chunk.Length;
         }
     }
 

@@ -15,17 +15,30 @@ namespace Med42.Ort.Core.Checkpoints;
 /// <summary>A tensor to write: its info and a callback that writes exactly Info.ByteSize bytes (so big tensors stream).</summary>
 public sealed record TensorSource(TensorInfo Info, Action<Stream> WriteBytes)
 {
-    /// <summary>Copies a tensor from a store (streamed in place when the store is a safetensors file).</summary>
+    /// <summary>
+    /// Copies a tensor from a store (streamed in place when the store is a safetensors file, each chunk
+    /// checked finite on the way as ReadBytes checks whole tensors).
+    /// </summary>
     public static TensorSource From(ITensorStore store, TensorInfo info) => new(info, s =>
     {
         var mapped = store switch { SafetensorsFile f => f, ShardedSafetensors sh => sh.Owner(info.Name), _ => null };
-        if (mapped is not null)
-        {
-            using var src = mapped.OpenRead(info.Name);
-            src.CopyTo(s);
-        }
+        if (mapped is not null) CopyChecked(mapped, info, s);
         else s.Write(store.ReadBytes(info.Name));
     });
+
+    private static void CopyChecked(SafetensorsFile file, TensorInfo info, Stream dest)
+    {
+        using var src = file.OpenRead(info.Name);
+        var chunk = new byte[1 << 20]; // a multiple of every element size
+        long element = 0;
+        int n;
+        while ((n = src.Read(chunk)) > 0)
+        {
+            FiniteCheck.Require(info.DType, chunk.AsSpan(0, n), file.Source, info.Name, element);
+            element += n / info.DType.Size();
+            dest.Write(chunk, 0, n);
+        }
+    }
 
     public static IReadOnlyList<TensorSource> All(ITensorStore store) => [.. store.Tensors.Select(t => From(store, t))];
 }

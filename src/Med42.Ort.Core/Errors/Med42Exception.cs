@@ -1,11 +1,16 @@
 // The one exception type for bad input the user can fix: the CLI prints its message on one line
-// and exits non-zero. Messages name the file and the position (line, tensor, offset).
+// and exits non-zero. Messages name the file and the position (line, tensor, offset). Text quoted
+// from an input (a key, a token, a value) may hold line breaks or other control characters; they are
+// escaped here so the message stays one line whatever the file holds.
+using System.Globalization;
+using System.Text;
+
 namespace Med42.Ort.Core.Errors;
 
 public class Med42Exception : Exception
 {
-    public Med42Exception(string message) : base(message) { }
-    public Med42Exception(string message, Exception inner) : base(message, inner) { }
+    public Med42Exception(string message) : base(OneLine(message)) { }
+    public Med42Exception(string message, Exception inner) : base(OneLine(message), inner) { }
 
     /// <summary>"file: position: message", the shape every format error takes.</summary>
     public static Med42Exception At(string file, string position, string message) => new($"{file}: {position}: {message}");
@@ -21,4 +26,24 @@ public class Med42Exception : Exception
 
     /// <summary>What is wrong with the value at <see cref="Key"/>, e.g. "must be positive, got 0".</summary>
     public string? Problem { get; private init; }
+    /// <summary><paramref name="text"/> with control characters and Unicode line separators written as \n, \r, \t or \uXXXX.</summary>
+    public static string OneLine(string text)
+    {
+        if (!text.Any(NeedsEscape)) return text;
+        var sb = new StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            if (!NeedsEscape(c)) sb.Append(c);
+            else sb.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ => "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture),
+            });
+        }
+        return sb.ToString();
+    }
+
+    private static bool NeedsEscape(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
 }

@@ -1,7 +1,9 @@
 // Every output folder (an export, a checkpoint) is written into a hidden temporary sibling and renamed
 // into place at the end, so a failure never leaves a half-written model under the final name. A
 // non-empty output folder is refused unless the caller forces it; a replaced folder is swapped out
-// only after the new one is complete. Test: Core.Tests/IO/AtomicWriteTests.
+// only after the new one is complete, and a deleted one is renamed away first, so a folder under its
+// final name is never partial. Temporaries a killed process left behind are removed when the same
+// target is written again. Test: Core.Tests/IO/AtomicWriteTests, Core.Tests/IO/StaleTempTests.
 using Med42.Ort.Core.Errors;
 
 namespace Med42.Ort.Core.IO;
@@ -31,7 +33,9 @@ public static class OutputFolder
     public static void Replace(string dir, Action<string> write)
     {
         var full = Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var parent = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(parent);
+        RemoveStaleTemps(parent, Path.GetFileName(full));
         var tmp = PendingFile.TempSibling(full);
         Directory.CreateDirectory(tmp);
         try
@@ -50,5 +54,36 @@ public static class OutputFolder
         {
             if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Deletes the folder <paramref name="dir"/> by renaming it to a temporary sibling first: a kill during the
+    /// recursive delete leaves a hidden temporary (removed later by <see cref="RemoveStaleTemps"/>), never a partial
+    /// folder under the final name.
+    /// </summary>
+    public static void Delete(string dir)
+    {
+        var doomed = PendingFile.TempSibling(dir);
+        Directory.Move(Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar), doomed);
+        Directory.Delete(doomed, recursive: true);
+    }
+
+    /// <summary>
+    /// Removes the temporary files and folders (PendingFile's ".name.tmp-&lt;guid&gt;…" naming) that an interrupted
+    /// write left in <paramref name="dir"/>: those of <paramref name="targetName"/> only, or all of them when it is null
+    /// (a verb that owns the whole folder, such as a training run). Returns how many were removed.
+    /// </summary>
+    public static int RemoveStaleTemps(string dir, string? targetName = null)
+    {
+        if (!Directory.Exists(dir)) return 0;
+        var removed = 0;
+        foreach (var entry in Directory.EnumerateFileSystemEntries(dir).ToList())
+        {
+            if (!PendingFile.IsTempSibling(Path.GetFileName(entry), targetName)) continue;
+            if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
+            else File.Delete(entry);
+            removed++;
+        }
+        return removed;
     }
 }

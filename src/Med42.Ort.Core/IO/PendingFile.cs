@@ -4,9 +4,11 @@
 // deleted and an existing target is left as it was. Several PendingFiles committed one after the other
 // publish a set of files (a model and its external data, shards and their index).
 // Test: Core.Tests/IO/AtomicWriteTests.
+using System.Text.RegularExpressions;
+
 namespace Med42.Ort.Core.IO;
 
-public sealed class PendingFile : IDisposable
+public sealed partial class PendingFile : IDisposable
 {
     private PendingFile(string targetPath)
     {
@@ -55,4 +57,25 @@ public sealed class PendingFile : IDisposable
         var name = Path.GetFileName(full);
         return Path.Combine(Path.GetDirectoryName(full)!, $".{name}.tmp-{Guid.NewGuid():N}{Path.GetExtension(name)}");
     }
+
+    /// <summary>
+    /// Whether <paramref name="entryName"/> (a file or folder name, no directory) is a temporary sibling made by
+    /// <see cref="TempSibling"/> — of <paramref name="targetName"/> when given, of any target otherwise — including
+    /// the ".old" folder a replacement parks and a folder being deleted (OutputFolder.Delete).
+    /// </summary>
+    public static bool IsTempSibling(string entryName, string? targetName = null) =>
+        TargetOf(entryName) is string target && (targetName is null || target == targetName);
+
+    /// <summary>The target name a temporary sibling's name stands for (".a.json.tmp-&lt;guid&gt;.json" → "a.json"), or null
+    /// when <paramref name="entryName"/> is not one: error messages name the target, not the temporary.</summary>
+    public static string? TargetOf(string entryName)
+    {
+        var m = TempName().Match(entryName);
+        return m.Success ? m.Groups["target"].Value : null;
+    }
+
+    // ".<target>.tmp-<32 hex digits>" then anything (the target's extension again, ".old"): the GUID makes an accidental
+    // match with a user's file practically impossible.
+    [GeneratedRegex(@"^\.(?<target>.+)\.tmp-[0-9a-f]{32}", RegexOptions.CultureInvariant)]
+    private static partial Regex TempName();
 }

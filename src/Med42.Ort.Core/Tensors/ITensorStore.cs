@@ -34,6 +34,8 @@ public static class TensorStoreExtensions
         var raw = new byte[info.ByteSize];
         store.ReadBytes(name, raw);
         FloatConvert.ToFloat32(info.DType, raw, result);
+        // F16/BF16 always fit float32; a finite F64 can still overflow it.
+        if (info.DType == DType.F64) FiniteCheck.Require(result, store.Source, name);
         return result;
     }
 

@@ -21,6 +21,8 @@ public static class BpeTrainer
     private const int Reserved = 259;
     private const string Space = SentencePieceModel.SpaceMarker;
 
+    // One algorithm (count pairs, merge the best, update counts incrementally) whose loop state is shared by every
+    // step; kept whole so it reads like SentencePiece's BPE trainer it follows.
     public static SentencePieceModel Train(IEnumerable<string> corpus, BpeTrainerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new BpeTrainerOptions();

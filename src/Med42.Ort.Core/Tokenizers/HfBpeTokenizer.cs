@@ -46,17 +46,14 @@ public sealed class HfBpeTokenizer : ITextTokenizer
     public int BosId { get; }
     public int EosId { get; }
 
+    // Reads and checks tokenizer.json's fields in schema order, each with its own error naming the key; the length
+    // is the schema's.
     public static HfBpeTokenizer Load(string path)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (IOException ex) { throw new Med42Exception($"{path}: cannot read tokenizer.json: {ex.Message}", ex); }
-        using var doc = ParseJson(bytes, path);
+        using var doc = ParseJson(IO.InputFile.ReadAllBytes(path, "tokenizer.json"), path);
         var root = doc.RootElement;
+        var schema = HfBpeSchema.Read(root, path);
         var model = Member(root, "model", "$", path, JsonValueKind.Object);
-        var type = model.TryGetProperty("type", out var t) ? t.GetString() : "BPE";
-        if (type != "BPE") throw Med42Exception.At(path, "$.model.type", $"model type '{type}' is not supported (only BPE)");
-
         var vocabEl = Member(model, "vocab", "$.model", path, JsonValueKind.Object);
         var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
         var byId = new Dictionary<int, string>();
@@ -64,30 +61,28 @@ public sealed class HfBpeTokenizer : ITextTokenizer
         {
             if (prop.Value.ValueKind != JsonValueKind.Number || !prop.Value.TryGetInt32(out var id) || id < 0)
                 throw Med42Exception.At(path, $"$.model.vocab[\"{prop.Name}\"]", "token id is not a non-negative integer");
+            if (prop.Name.Length == 0) throw Med42Exception.At(path, "$.model.vocab[\"\"]", "empty token");
             if (!vocab.TryAdd(prop.Name, id)) throw Med42Exception.At(path, $"$.model.vocab[\"{prop.Name}\"]", "duplicate token");
             if (!byId.TryAdd(id, prop.Name)) throw Med42Exception.At(path, $"$.model.vocab[\"{prop.Name}\"]", $"id {id} is also used by '{byId[id]}'");
         }
         var special = new Dictionary<int, string>();
-        if (root.TryGetProperty("added_tokens", out var added) && added.ValueKind == JsonValueKind.Array)
+        foreach (var a in schema.AddedTokens)
         {
-            var i = 0;
-            foreach (var a in added.EnumerateArray())
-            {
-                var at = $"$.added_tokens[{i++}]";
-                var id = Member(a, "id", at, path, JsonValueKind.Number).GetInt32();
-                var content = Member(a, "content", at, path, JsonValueKind.String).GetString()!;
-                if (!byId.TryAdd(id, content) && byId[id] != content)
-                    throw Med42Exception.At(path, at, $"added token '{content}' reuses id {id} of '{byId[id]}'");
-                vocab.TryAdd(content, id);
-                if (a.TryGetProperty("special", out var s) && s.ValueKind == JsonValueKind.True) special[id] = content;
-            }
+            if (!byId.TryAdd(a.Id, a.Content) && byId[a.Id] != a.Content)
+                throw Med42Exception.At(path, a.At, $"added token '{a.Content}' reuses id {a.Id} of '{byId[a.Id]}'");
+            vocab.TryAdd(a.Content, a.Id);
+            if (a.Special) special[a.Id] = a.Content;
         }
         for (var id = 0; id < byId.Count; id++)
             if (!byId.ContainsKey(id)) throw Med42Exception.At(path, "$.model.vocab", $"ids are not dense: {id} is missing below {byId.Count}");
 
-        var byteFallback = model.TryGetProperty("byte_fallback", out var bf) && bf.ValueKind == JsonValueKind.True;
-        var unkName = model.TryGetProperty("unk_token", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
-        var unkId = unkName is not null && vocab.TryGetValue(unkName, out var uid) ? uid : -1;
+        var byteFallback = schema.ByteFallback;
+        var unkId = -1;
+        if (schema.UnkToken is { } unkName && !vocab.TryGetValue(unkName, out unkId))
+            throw Med42Exception.At(path, "$.model.unk_token", $"'{unkName}' is not in the vocab");
+        // Without an unknown token every character must be encodable through the 256 byte tokens.
+        if (unkId < 0 && !(byteFallback && Enumerable.Range(0, 256).All(b => vocab.ContainsKey($"<0x{b:X2}>"))))
+            throw Med42Exception.At(path, "$.model.unk_token", "missing: without byte_fallback and all 256 <0xNN> tokens an unknown token is required");
 
         var pieces = new List<SentencePiece>(byId.Count);
         for (var id = 0; id < byId.Count; id++)
@@ -102,33 +97,27 @@ public sealed class HfBpeTokenizer : ITextTokenizer
 
         var merges = ReadMerges(model, vocab, path);
         var normalizers = new List<(string?, string?, string?, Regex?)>();
-        if (root.TryGetProperty("normalizer", out var norm) && norm.ValueKind != JsonValueKind.Null) ReadNormalizer(norm, "$.normalizer", path, normalizers);
+        if (root.TryGetProperty("normalizer", out var norm) && norm.ValueKind != JsonValueKind.Null) ReadNormalizer(norm, "$.normalizer", path, normalizers, depth: 0);
         if (root.TryGetProperty("pre_tokenizer", out var pre) && pre.ValueKind != JsonValueKind.Null)
             throw Med42Exception.At(path, "$.pre_tokenizer", "pre-tokenizers are not supported (the Llama layout has none)");
 
         var bosId = vocab.TryGetValue("<s>", out var b) ? b : -1;
         var eosId = vocab.TryGetValue("</s>", out var e) ? e : -1;
         var addBos = false;
-        if (root.TryGetProperty("post_processor", out var post) && post.ValueKind == JsonValueKind.Object
-            && post.TryGetProperty("single", out var single) && single.ValueKind == JsonValueKind.Array)
+        foreach (var name in schema.BosTemplate)
         {
-            // TemplateProcessing: a SpecialToken before the sequence is the BOS it adds.
-            foreach (var step in single.EnumerateArray())
-            {
-                if (step.TryGetProperty("Sequence", out _)) break;
-                if (step.TryGetProperty("SpecialToken", out var st) && st.TryGetProperty("id", out var sid) && vocab.TryGetValue(sid.GetString() ?? "", out var id))
-                {
-                    bosId = id;
-                    addBos = true;
-                }
-            }
+            if (!vocab.TryGetValue(name, out var id)) throw Med42Exception.At(path, "$.post_processor.single", $"special token '{name}' is not in the vocab");
+            bosId = id;
+            addBos = true;
         }
         return new HfBpeTokenizer(pieces, vocab, merges, normalizers, unkId, byteFallback, addBos, bosId, eosId);
     }
 
+    // The text-input policy first (UTF-8, no lone surrogate escapes), then JSON with this reader's "line, byte" positions.
     private static JsonDocument ParseJson(byte[] bytes, string path)
     {
-        try { return JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 64 }); }
+        IO.TextInput.Require(bytes, path, jsonEscapes: true);
+        try { return JsonDocument.Parse(bytes, Checkpoints.JsonFile.Options); }
         catch (JsonException e)
         {
             throw Med42Exception.At(path, $"line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}", $"invalid JSON: {e.Message}");
@@ -176,15 +165,16 @@ public sealed class HfBpeTokenizer : ITextTokenizer
         return merges;
     }
 
-    private static void ReadNormalizer(JsonElement n, string at, string path, List<(string?, string?, string?, Regex?)> into)
+    private static void ReadNormalizer(JsonElement n, string at, string path, List<(string?, string?, string?, Regex?)> into, int depth)
     {
+        if (depth > 4) throw Med42Exception.At(path, at, "normalizers nested too deeply");
         var type = Member(n, "type", at, path, JsonValueKind.String).GetString();
         switch (type)
         {
             case "Sequence":
                 var i = 0;
                 foreach (var child in Member(n, "normalizers", at, path, JsonValueKind.Array).EnumerateArray())
-                    ReadNormalizer(child, $"{at}.normalizers[{i++}]", path, into);
+                    ReadNormalizer(child, $"{at}.normalizers[{i++}]", path, into, depth + 1);
                 break;
             case "Prepend":
                 into.Add((Member(n, "prepend", at, path, JsonValueKind.String).GetString(), null, null, null));
@@ -196,9 +186,10 @@ public sealed class HfBpeTokenizer : ITextTokenizer
                     into.Add((null, from.GetString(), content, null));
                 else if (pattern.TryGetProperty("Regex", out var re) && re.ValueKind == JsonValueKind.String)
                 {
-                    // tokenizers uses Oniguruma; the simple patterns written here mean the same in .NET.
-                    try { into.Add((null, null, content, new Regex(re.GetString()!, RegexOptions.CultureInvariant))); }
-                    catch (ArgumentException e) { throw Med42Exception.At(path, $"{at}.pattern", $"bad regex: {e.Message}"); }
+                    // tokenizers uses Oniguruma; the simple patterns written here mean the same in .NET. The
+                    // non-backtracking engine keeps a hostile pattern from taking exponential time on user text.
+                    try { into.Add((null, null, content, new Regex(re.GetString()!, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking))); }
+                    catch (Exception e) when (e is ArgumentException or NotSupportedException) { throw Med42Exception.At(path, $"{at}.pattern", $"bad or unsupported regex: {e.Message}"); }
                 }
                 else throw Med42Exception.At(path, $"{at}.pattern", "expected {\"String\": …} or {\"Regex\": …}");
                 break;

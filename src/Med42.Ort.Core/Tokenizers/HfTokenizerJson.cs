@@ -58,6 +58,8 @@ public static class HfTokenizerJson
 
     private static bool IsSpecial(SentencePiece p) => p.Type is PieceType.Control or PieceType.Unknown;
 
+    // One JSON document in the key order HF's tokenizers writes (normalizer, pre_tokenizer, post_processor, decoder,
+    // model); its length is that schema's.
     private static void WriteTokenizer(Utf8JsonWriter w, SentencePieceModel model, string unk, string bos)
     {
         w.WriteStartObject();

@@ -37,10 +37,7 @@ public sealed class Llama2cTokenizer : ITextTokenizer
     /// <summary>Reads a tokenizer.bin; <paramref name="vocabSize"/> (from the checkpoint) is checked when given, otherwise every entry up to the end is read.</summary>
     public static Llama2cTokenizer Load(string path, int? vocabSize = null)
     {
-        byte[] data;
-        try { data = File.ReadAllBytes(path); }
-        catch (IOException e) { throw new Med42Exception($"{path}: cannot read tokenizer.bin: {e.Message}", e); }
-        return Parse(data, path, vocabSize);
+        return Parse(IO.InputFile.ReadAllBytes(path, "tokenizer.bin"), path, vocabSize);
     }
 
     public static Llama2cTokenizer Parse(byte[] data, string file, int? vocabSize = null)
@@ -58,6 +55,7 @@ public sealed class Llama2cTokenizer : ITextTokenizer
                 throw Med42Exception.At(file, $"byte {pos}", $"token {i}: file ends inside the score/length fields (truncated)");
             var score = BinaryPrimitives.ReadSingleLittleEndian(data.AsSpan(pos));
             var len = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(pos + 4));
+            if (!float.IsFinite(score)) throw Med42Exception.At(file, $"byte {pos}", $"token {i}: score {score} is not finite");
             if (len < 0 || len > maxLen)
                 throw Med42Exception.At(file, $"byte {pos + 4}", $"token {i}: length {len} is outside 0..max_token_length {maxLen}");
             if (data.Length - (pos + 8) < len)

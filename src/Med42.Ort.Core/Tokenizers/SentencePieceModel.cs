@@ -1,7 +1,8 @@
 // A strict reader of SentencePiece's ModelProto protobuf (sentencepiece_model.proto): the pieces
 // (piece, score, type) and the few trainer / normalizer fields a Llama BPE tokenizer depends on.
 // Unknown fields are skipped by wire type, as protobuf requires; truncation and bad wire types
-// raise Med42Exception with the byte offset. Test: tests/Med42.Ort.Core.Tests/Tokenizers/SentencePieceModelTests.cs.
+// raise Med42Exception with the byte offset. Every piece must be non-empty with a finite score, and
+// exactly one piece, at unk_id, must be UNKNOWN (as SentencePiece's own model verifier requires). Test: tests/Med42.Ort.Core.Tests/Tokenizers/SentencePieceModelTests.cs.
 using Google.Protobuf;
 using Med42.Ort.Core.Errors;
 
@@ -49,10 +50,7 @@ public sealed class SentencePieceModel
 
     public static SentencePieceModel Load(string path)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (IOException e) { throw new Med42Exception($"{path}: cannot read SentencePiece model: {e.Message}", e); }
-        return Parse(bytes, path);
+        return Parse(IO.InputFile.ReadAllBytes(path, "SentencePiece model"), path);
     }
 
     /// <summary>Parses ModelProto bytes; <paramref name="file"/> names the source in error messages.</summary>
@@ -67,28 +65,47 @@ public sealed class SentencePieceModel
             switch (field)
             {
                 case 1: pieces.Add(ParsePiece(reader.Sub(wire, "pieces"), pieces.Count)); break;
-                case 2: ReadScalars(reader.Sub(wire, "trainer_spec"), trainer, [3, 35, 40, 41, 42, 43]); break;
-                case 3: ReadScalars(reader.Sub(wire, "normalizer_spec"), normalizer, [1, 3, 4]); break;
+                case 2: ReadScalars(reader.Sub(wire, "trainer_spec"), trainer, varints: [3, 35, 40, 41, 42, 43], strings: []); break;
+                case 3: ReadScalars(reader.Sub(wire, "normalizer_spec"), normalizer, varints: [3, 4], strings: [1]); break;
                 default: reader.Skip(wire); break;
             }
         }
         if (pieces.Count == 0) throw Med42Exception.At(file, "byte 0", "SentencePiece model has no pieces (is this a tokenizer.model file?)");
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < pieces.Count; i++)
+            if (!seen.TryAdd(pieces[i].Piece, i))
+                throw Med42Exception.At(file, $"piece {i}", $"'{pieces[i].Piece}' is already piece {seen[pieces[i].Piece]} (SentencePiece requires distinct pieces)");
+        var modelType = trainer.TryGetValue(3, out var mt) ? (ulong)mt : 1;
+        if (modelType is < 1 or > 4) throw Med42Exception.At(file, "trainer_spec.model_type", $"unknown model type {modelType}");
         var model = new SentencePieceModel
         {
             Pieces = pieces,
-            ModelType = trainer.TryGetValue(3, out var mt) ? (SentencePieceModelType)(int)(ulong)mt : SentencePieceModelType.Unigram,
+            ModelType = (SentencePieceModelType)(int)modelType,
             ByteFallback = trainer.TryGetValue(35, out var bf) && (ulong)bf != 0,
-            UnkId = trainer.TryGetValue(40, out var u) ? (int)(ulong)u : 0,
-            BosId = trainer.TryGetValue(41, out var b) ? (int)(ulong)b : 1,
-            EosId = trainer.TryGetValue(42, out var e) ? (int)(ulong)e : 2,
-            PadId = trainer.TryGetValue(43, out var p) ? (int)(ulong)p : -1,
+            UnkId = Id(trainer, 40, 0, pieces.Count, file, "unk_id", allowNone: false),
+            BosId = Id(trainer, 41, 1, pieces.Count, file, "bos_id", allowNone: true),
+            EosId = Id(trainer, 42, 2, pieces.Count, file, "eos_id", allowNone: true),
+            PadId = Id(trainer, 43, -1, pieces.Count, file, "pad_id", allowNone: true),
             NormalizerName = normalizer.TryGetValue(1, out var n) ? (string)n : "nmt_nfkc",
             AddDummyPrefix = !normalizer.TryGetValue(3, out var d) || (ulong)d != 0,
             RemoveExtraWhitespaces = !normalizer.TryGetValue(4, out var r) || (ulong)r != 0,
         };
-        foreach (var (id, name) in new[] { (model.UnkId, "unk_id"), (model.BosId, "bos_id"), (model.EosId, "eos_id") })
-            if (id >= pieces.Count) throw Med42Exception.At(file, "trainer_spec", $"{name} {id} is outside the {pieces.Count}-piece vocabulary");
+        // SentencePiece requires exactly one UNKNOWN piece, at unk_id: without it encoding has no fallback.
+        var unknowns = pieces.Select((p, i) => (p, i)).Where(x => x.p.Type == PieceType.Unknown).Select(x => x.i).ToList();
+        if (unknowns.Count != 1 || unknowns[0] != model.UnkId)
+            throw Med42Exception.At(file, $"piece {model.UnkId}",
+                unknowns.Count == 0 ? "the model has no UNKNOWN piece (SentencePiece needs exactly one, at unk_id)"
+                : $"UNKNOWN pieces at [{string.Join(", ", unknowns.Take(5))}] but unk_id is {model.UnkId} (SentencePiece needs exactly one, at unk_id)");
         return model;
+    }
+
+    // An id field read as int32 (negative ids are sign-extended varints); -1 disables the token where allowed.
+    private static int Id(Dictionary<int, object> trainer, int field, int fallback, int count, string file, string name, bool allowNone)
+    {
+        if (!trainer.TryGetValue(field, out var raw)) return fallback;
+        var v = (long)(ulong)raw;
+        if ((v == -1 && allowNone) || (v >= 0 && v < count)) return (int)v;
+        throw Med42Exception.At(file, $"trainer_spec.{name}", $"{name} {v} is outside the {count}-piece vocabulary");
     }
 
     private static SentencePiece ParsePiece(Reader r, int index)
@@ -110,17 +127,20 @@ public sealed class SentencePieceModel
                 default: r.Skip(wire); break;
             }
         }
-        if (piece is null) throw r.Error($"piece {index} has no text");
+        // Reported at the piece's first byte: the reader has consumed the whole piece by now.
+        if (string.IsNullOrEmpty(piece)) throw Med42Exception.At(r.File, $"byte {r.SliceStart}", $"piece {index} is empty");
+        if (!float.IsFinite(score)) throw Med42Exception.At(r.File, $"byte {r.SliceStart}", $"piece {index} ('{piece}'): score {score} is not finite");
         return new SentencePiece(piece, score, type);
     }
 
-    // Only varint and string fields are collected; others are skipped.
-    private static void ReadScalars(Reader r, Dictionary<int, object> into, int[] wanted)
+    // Only the named varint and string fields are collected (a wrong wire type is an error); others are skipped.
+    private static void ReadScalars(Reader r, Dictionary<int, object> into, int[] varints, int[] strings)
     {
         while (r.Next(out var field, out var wire))
         {
-            if (Array.IndexOf(wanted, field) < 0) { r.Skip(wire); continue; }
-            into[field] = wire == WireFormat.WireType.LengthDelimited ? r.String(wire) : r.Varint(wire);
+            if (Array.IndexOf(varints, field) >= 0) into[field] = r.Varint(wire);
+            else if (Array.IndexOf(strings, field) >= 0) into[field] = r.String(wire);
+            else r.Skip(wire);
         }
     }
 
@@ -166,8 +186,9 @@ public sealed class SentencePieceModel
             catch (System.Text.DecoderFallbackException) { throw Med42Exception.At(file, $"byte {r.SliceStart}", "string is not valid UTF-8"); }
         }
 
-        private int SliceStart => start;
+        public int SliceStart => start;
         private int SliceLength => length;
+        public string File => file;
 
         public float Float(WireFormat.WireType wire)
         {

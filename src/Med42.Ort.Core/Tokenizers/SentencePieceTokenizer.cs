@@ -28,9 +28,7 @@ public sealed class SentencePieceTokenizer : ITextTokenizer
 
     public static SentencePieceTokenizer Load(string path)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (IOException e) { throw new Med42Exception($"{path}: cannot read tokenizer.model: {e.Message}", e); }
+        var bytes = IO.InputFile.ReadAllBytes(path, "tokenizer.model");
         var model = SentencePieceModel.Parse(bytes, path);
         if (model.ModelType != SentencePieceModelType.Bpe)
             throw Med42Exception.At(path, "trainer_spec.model_type", $"{model.ModelType} SentencePiece models are not supported; Llama uses BPE");
@@ -42,7 +40,7 @@ public sealed class SentencePieceTokenizer : ITextTokenizer
         }
         catch (Exception e) when (e is not Med42Exception)
         {
-            throw new Med42Exception($"{path}: Microsoft.ML.Tokenizers could not load the model: {e.Message}", e);
+            throw Med42Exception.At(path, "pieces", $"Microsoft.ML.Tokenizers could not load the model: {e.Message}");
         }
         return new SentencePieceTokenizer(model, llama);
     }

@@ -2,18 +2,44 @@
 // contain commas, quotes ("" escapes one) and line breaks; records end with CRLF or LF; the last
 // record may lack a final line break. Anything else (a quote inside an unquoted field, text after
 // a closing quote, an unterminated quote) is an error with the line, never a silent guess.
+// Files follow the text-input policy (TextInput): a record spanning a line that is not valid UTF-8
+// carries that error, so the caller can stop on it or, skipping bad records, drop just that record.
 using System.Text;
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.IO;
 
 namespace Med42.Ort.Eval.Data;
 
-/// <summary>One CSV record and the 1-based line on which it starts.</summary>
-public sealed record CsvRecord(int Line, IReadOnlyList<string> Fields);
+/// <summary>One CSV record, the 1-based line on which it starts, and the text-input error of a line it spans (if any).</summary>
+public sealed record CsvRecord(int Line, IReadOnlyList<string> Fields, Med42Exception? Error = null);
 
 public static class CsvReader
 {
-    public static IReadOnlyList<CsvRecord> ReadFile(string path) => Parse(File.ReadAllText(path, Encoding.UTF8), path);
+    /// <summary>Reads a CSV file; a file without a single record is an error.</summary>
+    public static IReadOnlyList<CsvRecord> ReadFile(string path)
+    {
+        var bytes = InputFile.ReadAllBytes(path, "CSV file");
+        var badLines = new SortedDictionary<int, Med42Exception>();
+        foreach (var line in TextInput.Lines(bytes))
+            if (TextInput.FirstProblem(line.Bytes.Span, jsonEscapes: false) is { } problem)
+                badLines[line.Number] = TextInput.Error(path, line.Bytes.Span, problem, line.Offset, line.Number);
+        // Invalid bytes become U+FFFD here only to find the record boundaries; the records that span them carry the error.
+        var text = Encoding.UTF8.GetString(bytes);
+        var records = Parse(text, path);
+        if (records.Count == 0) throw Med42Exception.At(path, "line 1", "no records: the file is empty");
+        if (badLines.Count == 0) return records;
+        var result = new List<CsvRecord>(records.Count);
+        for (var i = 0; i < records.Count; i++)
+        {
+            var end = i + 1 < records.Count ? records[i + 1].Line - 1 : int.MaxValue;
+            var bad = badLines.FirstOrDefault(b => b.Key >= records[i].Line && b.Key <= end);
+            result.Add(bad.Value is null ? records[i] : records[i] with { Error = bad.Value });
+        }
+        return result;
+    }
 
+    // One state machine over the characters (RFC 4180 quoting, line and column tracked for errors): split up, its
+    // states would have to be passed around.
     public static IReadOnlyList<CsvRecord> Parse(string text, string fileName)
     {
         var records = new List<CsvRecord>();

@@ -53,6 +53,8 @@ public sealed class OnnxScorer(ScoringGraphs graphs, OnnxScorerOptions? options 
         return results;
     }
 
+    // Long because the batch's tensors are filled, run and read back in one place: splitting it would pass the
+    // shared offsets and buffers between methods and hide which row maps to which request.
     private ScoringStats RunBatch(IReadOnlyList<PrefixGroup> groups, IReadOnlyList<TokenRequest> requests, LoglikelihoodResult[] results, ScoringStats stats)
     {
         var k = groups.Count;

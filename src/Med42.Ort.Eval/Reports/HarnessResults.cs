@@ -50,16 +50,23 @@ public static class HarnessResults
             foreach (var (m, h) in metrics) w.WriteBoolean(m, h);
             w.WriteEndObject();
         });
+        NSamples(w, report);
+        RunConfig(w, report.Config);
+    }
+
+    /// <summary>"n-samples": documents available and scored per task, plus whatever <paramref name="extra"/> adds to each entry.</summary>
+    internal static void NSamples(Utf8JsonWriter w, EvalReport report, Action<Utf8JsonWriter, TaskResult>? extra = null)
+    {
         w.WriteStartObject("n-samples");
         foreach (var t in report.Tasks)
         {
             w.WriteStartObject(t.Task);
             w.WriteNumber("original", t.Available);
             w.WriteNumber("effective", t.Metrics.N);
+            extra?.Invoke(w, t);
             w.WriteEndObject();
         }
         w.WriteEndObject();
-        RunConfig(w, report.Config);
     }
 
     private static void TaskEntry(Utf8JsonWriter w, TaskResult t)

@@ -71,17 +71,11 @@ public static class ResultsWriter
         w.WriteStartObject("n-shot");
         foreach (var t in report.Tasks) w.WriteNumber(t.Task, t.NumFewshot);
         w.WriteEndObject();
-        w.WriteStartObject("n-samples");
-        foreach (var t in report.Tasks)
+        HarnessResults.NSamples(w, report, (w, t) =>
         {
-            w.WriteStartObject(t.Task);
-            w.WriteNumber("original", t.Available);
-            w.WriteNumber("effective", t.Metrics.N);
             w.WriteNumber("skipped_bad", t.Skipped);
             w.WriteString("data", t.DataPath);
-            w.WriteEndObject();
-        }
-        w.WriteEndObject();
+        });
         w.WriteString("date", c.Date.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         w.WriteStartArray("notes");
         foreach (var n in c.Notes) w.WriteStringValue(n);

@@ -5,21 +5,9 @@ using Med42.Ort.Eval.Requests;
 
 namespace Med42.Ort.Eval.Scoring;
 
-public sealed class NaiveScorer(Func<int[], float[,]> forward) : ILoglikelihoodScorer
+public sealed class NaiveScorer(Func<int[], float[,]> forward) : PerRequestScorer
 {
-    public IReadOnlyList<LoglikelihoodResult> Score(IReadOnlyList<TokenRequest> requests, IProgress<ScoringProgress>? progress = null, CancellationToken cancellationToken = default)
-    {
-        var results = new LoglikelihoodResult[requests.Count];
-        for (var r = 0; r < requests.Count; r++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            results[r] = ScoreOne(requests[r]);
-            progress?.Report(new ScoringProgress(r + 1, requests.Count));
-        }
-        return results;
-    }
-
-    public LoglikelihoodResult ScoreOne(TokenRequest request)
+    public override LoglikelihoodResult ScoreOne(TokenRequest request)
     {
         if (request.TargetIds.Length == 0) return new LoglikelihoodResult(0.0, true);
         var logits = forward(request.InputIds);

@@ -68,6 +68,7 @@ public sealed class MmluTask : IEvalTask
         foreach (var record in CsvReader.ReadFile(path))
         {
             row++;
+            if (record.Error is not null) { log.Report(record.Error); continue; }
             try { docs.Add(Parse(path, row, record)); }
             catch (Med42Exception e) { log.Report(e); }
         }

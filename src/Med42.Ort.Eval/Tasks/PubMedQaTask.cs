@@ -4,6 +4,7 @@
 // carry final_decision (all items used, e.g. ../shared/data/pubmedqa/pqal_dev500.json).
 using System.Text.Json;
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.IO;
 using Med42.Ort.Eval.Data;
 using Med42.Ort.Eval.Documents;
 
@@ -33,9 +34,9 @@ public sealed class PubMedQaTask : IEvalTask
     public IReadOnlyList<MultipleChoiceDoc> LoadDocs(BadDataLog log)
     {
         TaskFiles.RequireExists(Name, DataPath);
-        var bytes = File.ReadAllBytes(DataPath);
-        var lines = JsonObjectLines.TopLevelKeyLines(bytes);
+        var bytes = InputFile.ReadAllBytes(DataPath, $"task '{Name}': data file");
         using var doc = ParseObject(bytes, DataPath);
+        var lines = JsonObjectLines.TopLevelKeyLines(bytes);
         var root = doc.RootElement;
 
         List<(string Id, string? Label, int GtLine)> items;
@@ -44,9 +45,9 @@ public sealed class PubMedQaTask : IEvalTask
         else
         {
             TaskFiles.RequireExists(Name, _groundTruthPath);
-            var gtBytes = File.ReadAllBytes(_groundTruthPath);
-            var gtLines = JsonObjectLines.TopLevelKeyLines(gtBytes);
+            var gtBytes = InputFile.ReadAllBytes(_groundTruthPath, $"task '{Name}': ground truth");
             using var gt = ParseObject(gtBytes, _groundTruthPath);
+            var gtLines = JsonObjectLines.TopLevelKeyLines(gtBytes);
             items = gt.RootElement.EnumerateObject()
                 .Select(p => (p.Name, p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText(), gtLines.GetValueOrDefault(p.Name)))
                 .ToList();
@@ -86,14 +87,17 @@ public sealed class PubMedQaTask : IEvalTask
         return new MultipleChoiceDoc(id, PromptTemplates.PubMedQa(contexts, question), Labels, gold, $"{r.File}:{r.Line}", raw);
     }
 
+    // One JSON document: the text-input policy holds for the whole file (no record can be skipped before it is delimited).
     private static JsonDocument ParseObject(byte[] bytes, string path)
     {
+        TextInput.Require(bytes, path, jsonEscapes: true);
         try
         {
-            var doc = JsonDocument.Parse(bytes);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object) return doc;
+            var doc = JsonDocument.Parse(bytes, Core.Checkpoints.JsonFile.Options);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.EnumerateObject().Any()) return doc;
+            var empty = doc.RootElement.ValueKind == JsonValueKind.Object;
             doc.Dispose();
-            throw Med42Exception.At(path, "line 1", "expected a JSON object keyed by PMID");
+            throw Med42Exception.At(path, "line 1", empty ? "no records: the object is empty" : "expected a JSON object keyed by PMID");
         }
         catch (JsonException e)
         {

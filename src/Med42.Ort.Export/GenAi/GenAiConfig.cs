@@ -13,6 +13,7 @@ public static class GenAiConfig
 {
     public const string FileName = "genai_config.json";
 
+    // One JSON document written in GenAI's key order; its length is the schema's.
     /// <param name="extraStopIds">Stop ids besides EOS (llama2.c models end a story with BOS); written as an eos_token_id array.</param>
     public static void Write(string path, LlamaConfig c, string modelFile, bool pastPresentShareBuffer, IReadOnlyList<int>? extraStopIds = null)
     {

@@ -2,7 +2,7 @@
 //   W' = W + (α/r)·B·A    (PEFT merge_and_unload; B [out, r], A [r, in]; float32 inputs, float64 sums)
 // Only the tensor being read is materialised, so writing a merged 7B folder (HfFolderWriter.Save over
 // this store) never holds the whole model in managed memory. Every tensor reads as F32; the writer
-// casts to the target dtype.
+// casts to the target dtype. A non-finite merged value is refused (LoraWeights.RequireFiniteMerge).
 using System.Runtime.InteropServices;
 using Med42.Ort.Core.Tensors;
 using Med42.Ort.Llama;
@@ -41,6 +41,7 @@ public sealed class MergedTensorStore : ITensorStore
         if (spec.Kind == WeightKind.Linear && _lora.Targets.Contains(spec.Module))
             AddLowRank(w, _adapter.ReadFloat32(LoraWeights.Name(spec.Layer, spec.Module, 'B')), _adapter.ReadFloat32(LoraWeights.Name(spec.Layer, spec.Module, 'A')),
                 (int)spec.Shape[0], (int)spec.Shape[1], _lora.Rank, _lora.Scale);
+        LoraWeights.RequireFiniteMerge(w, Source, name, _lora);
         MemoryMarshal.AsBytes(w.AsSpan()).CopyTo(dest);
     }
 

@@ -38,11 +38,7 @@ public static class GqaAttentionBlock
         using var _ = b.Scope("attn");
         var c = ctx.Parts.Config;
         var layout = WeightLayout.Layer(c, layer);
-        Value Project(string name, Value input)
-        {
-            using var __ = b.Scope(name);
-            return ctx.Parts.Linear.Build(b, input, layout[name], ctx.Parts.Weights);
-        }
+        Value Project(string name, Value input) => Projection.Build(b, ctx.Parts.Linear, ctx.Parts.Weights, layout, name, input);
         var q = Project("q_proj", x);                                                            // [B,T,H·D]
         var k = Project("k_proj", x);                                                            // [B,T,Hkv·D]
         var v = Project("v_proj", x);

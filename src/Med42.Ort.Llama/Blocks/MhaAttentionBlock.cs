@@ -34,11 +34,7 @@ public static class MhaAttentionBlock
         var c = ctx.Parts.Config;
         var (h, hkv, d) = (c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim);
         var layout = WeightLayout.Layer(c, layer);
-        Value Project(string name, Value input)
-        {
-            using var __ = b.Scope(name);
-            return ctx.Parts.Linear.Build(b, input, layout[name], ctx.Parts.Weights);
-        }
+        Value Project(string name, Value input) => Projection.Build(b, ctx.Parts.Linear, ctx.Parts.Weights, layout, name, input);
         var q = rows is null
             ? Rotate(b, Project("q_proj", x), ctx.Rotary, h, d)                                     // [B,T,H·D]
             : Rotate(b, Project("q_proj", RowGather.Along(b, x, rows.Positions, 1)), rows.Rotary, h, d);   // [B,S,H·D]

@@ -10,11 +10,7 @@ public static class MlpBlock
     {
         using var _ = b.Scope("mlp");
         var layout = WeightLayout.Layer(c, layer);
-        Value Project(string name, Value input)
-        {
-            using var __ = b.Scope(name);
-            return linear.Build(b, input, layout[name], weights);
-        }
+        Value Project(string name, Value input) => Projection.Build(b, linear, weights, layout, name, input);
         var gate = Project("gate_proj", x);
         var up = Project("up_proj", x);
         return Project("down_proj", b.Mul(b.Silu(gate), up));

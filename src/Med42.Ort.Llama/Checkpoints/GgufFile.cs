@@ -2,7 +2,7 @@
 // u64 metadata count, metadata key/values (13 value types, arrays included), tensor infos
 // (name, n_dims, dims ne0-first, ggml type, offset), then tensor data at the next multiple of
 // general.alignment (default 32). Only F32, F16 and BF16 tensors are accepted; quantized types are
-// rejected naming the tensor. As an ITensorStore it keeps GGUF names and gives row-major shapes
+// rejected naming the tensor; every tensor read is checked finite. As an ITensorStore it keeps GGUF names and gives row-major shapes
 // (dims reversed). GgufLlama maps names and rotary order to HF. Tests: .../Checkpoints/GgufFileTests.cs.
 using System.Buffers.Binary;
 using System.Text;
@@ -71,7 +71,7 @@ public sealed class GgufFile : ITensorStore
             if (metadata.TryGetValue("general.alignment", out var al))
             {
                 if (al is not uint a || a == 0 || (a & (a - 1)) != 0)
-                    throw Med42Exception.At(path, "general.alignment", $"must be a power-of-two u32, got {al} ({al.GetType().Name})");
+                    throw Med42Exception.At(path, "metadata 'general.alignment'", $"must be a power-of-two u32, got {al} ({al.GetType().Name})");
                 Alignment = (int)a;
             }
 
@@ -107,10 +107,11 @@ public sealed class GgufFile : ITensorStore
             foreach (var t in tensors.OrderBy(t => t.Offset))
             {
                 long size;
-                try { size = checked(t.Info.ElementCount * t.Info.DType.Size()); }
-                catch (OverflowException) { throw Med42Exception.At(path, $"tensor '{t.Name}'", "dims are too large"); }
-                if (DataStart + t.Offset + size > fileLength)
-                    throw Med42Exception.At(path, $"tensor '{t.Name}'", $"data [{DataStart + t.Offset}, {DataStart + t.Offset + size}) runs past the end of the file ({fileLength} bytes)");
+                try { size = checked(t.Info.Shape.Aggregate(1L, (a, d) => checked(a * d)) * t.Info.DType.Size()); }
+                catch (OverflowException) { throw Med42Exception.At(path, $"tensor '{t.Name}'", $"dims [{string.Join(",", t.Dims)}] are too large"); }
+                // Compared without adding, so a huge offset cannot wrap around past the check.
+                if (t.Offset > fileLength - DataStart || size > fileLength - DataStart - t.Offset)
+                    throw Med42Exception.At(path, $"tensor '{t.Name}'", $"data [{DataStart + (decimal)t.Offset}, {DataStart + (decimal)t.Offset + size}) runs past the end of the file ({fileLength} bytes)");
                 if (previous is not null && previous.Offset + previous.Info.ByteSize > t.Offset)
                     throw Med42Exception.At(path, $"tensor '{t.Name}'", $"data at offset {t.Offset} overlaps tensor '{previous.Name}'");
                 previous = t;
@@ -137,9 +138,16 @@ public sealed class GgufFile : ITensorStore
         if (dest.Length < size) throw new ArgumentException($"destination holds {dest.Length} bytes, tensor '{name}' needs {size}", nameof(dest));
         for (long done = 0; done < size;)
         {
-            var n = RandomAccess.Read(_handle, dest.Slice((int)done, (int)(size - done)), DataStart + t.Offset + done);
-            if (n <= 0) throw Med42Exception.At(Source, $"tensor '{name}'", "file ended while reading tensor data");
-            done += n;
+            // Checked chunk by chunk while the bytes are in cache (FiniteCheck.ChunkBytes).
+            var chunk = dest.Slice((int)done, (int)Math.Min(size - done, FiniteCheck.ChunkBytes));
+            for (var got = 0; got < chunk.Length;)
+            {
+                var n = RandomAccess.Read(_handle, chunk[got..], DataStart + t.Offset + done + got);
+                if (n <= 0) throw Med42Exception.At(Source, $"tensor '{name}'", "file ended while reading tensor data");
+                got += n;
+            }
+            FiniteCheck.Require(t.Info.DType, chunk, Source, name, done / t.Info.DType.Size());
+            done += chunk.Length;
         }
     }
 

@@ -109,6 +109,12 @@ public sealed partial class GgufLlama : ITensorStore
             var v = f.GetInteger(key) ?? fallback ?? throw Med42Exception.At(f.Source, $"metadata '{key}'", "required key is missing");
             return v is > 0 and <= int.MaxValue ? (int)v : throw Med42Exception.At(f.Source, $"metadata '{key}'", $"{v} is not a valid size");
         }
+        int? TokenId(string key) => f.GetInteger(key) switch
+        {
+            null => null,
+            var v and >= 0 and <= int.MaxValue => (int)v,
+            var v => throw Med42Exception.At(f.Source, $"metadata '{key}'", $"{v} is not a valid token id"),
+        };
         double Real(string key, double fallback) => !f.Metadata.TryGetValue(key, out var v) ? fallback : v switch
         {
             // The converter stored a decimal (1e-5) as float32; its shortest round-trip text recovers it.
@@ -119,7 +125,7 @@ public sealed partial class GgufLlama : ITensorStore
         if (f.Metadata.TryGetValue("llama.rope.scaling.type", out var scaling) && scaling is not "none")
             throw Med42Exception.At(f.Source, "metadata 'llama.rope.scaling.type'", $"rope scaling '{scaling}' is unsupported: only plain RoPE is implemented");
         var heads = Int("llama.attention.head_count");
-        var vocab = f.GetInteger("llama.vocab_size") is { } vs ? (int)vs
+        var vocab = f.GetInteger("llama.vocab_size") is not null ? Int("llama.vocab_size")
             : f.Metadata.TryGetValue("tokenizer.ggml.tokens", out var toks) && toks is string[] tokens ? tokens.Length
             : f.Contains("token_embd.weight") ? (int)f.Info("token_embd.weight").Shape[0]
             : throw Med42Exception.At(f.Source, "metadata 'llama.vocab_size'", "vocabulary size is not given");
@@ -135,9 +141,9 @@ public sealed partial class GgufLlama : ITensorStore
             RopeTheta = Real("llama.rope.freq_base", 10000.0),
             MaxPositionEmbeddings = Int("llama.context_length", 2048),
             TieWordEmbeddings = !f.Contains("output.weight"),
-            BosTokenId = (int)(f.GetInteger("tokenizer.ggml.bos_token_id") ?? 1),
-            EosTokenId = (int)(f.GetInteger("tokenizer.ggml.eos_token_id") ?? 2),
-            PadTokenId = f.GetInteger("tokenizer.ggml.padding_token_id") is { } pad ? (int)pad : null,
+            BosTokenId = TokenId("tokenizer.ggml.bos_token_id") ?? 1,
+            EosTokenId = TokenId("tokenizer.ggml.eos_token_id") ?? 2,
+            PadTokenId = TokenId("tokenizer.ggml.padding_token_id"),
         };
         config.Validate(f.Source);
         if (f.GetInteger("llama.rope.dimension_count") is { } rd && rd != config.HeadDim)

@@ -49,6 +49,8 @@ public static class HfFolderWriter
             var values = weights.ReadFloat32(name);
             var raw = new byte[values.LongLength * dtype.Size()];
             FloatConvert.FromFloat32(dtype, values, raw);
+            // A finite float32 beyond ±65504 becomes ±Inf in F16: refuse rather than write it.
+            FiniteCheck.Require(dtype, raw, weights.Source, $"{name} (as {dtype})");
             s.Write(raw);
         });
     }

@@ -3,7 +3,8 @@
 // vocab_size, seq_len), then float32 arrays: token_embedding, rms_att, wq, wk, wv, wo, rms_ffn,
 // w1, w2, w3, rms_final, freq_cis_real, freq_cis_imag, and wcls when vocab_size is negative
 // (separate classifier). Loaded under HF names (WeightLayout) with wq/wk rows permuted to HF's
-// halves rotary order; writing applies the inverse, so conversions round-trip bitwise.
+// halves rotary order; writing applies the inverse, so conversions round-trip bitwise. Every array is
+// checked finite as it is read (named 'wq[layer]' as llama2.c stores it).
 // Tests: tests/Med42.Ort.Llama.Tests/Checkpoints/Llama2cCheckpointTests.cs.
 using System.Buffers.Binary;
 using Med42.Ort.Core.Errors;
@@ -16,6 +17,8 @@ public static class Llama2cCheckpoint
 {
     public const int HeaderBytes = 28;
 
+    // The .bin has no index: header, then each tensor in llama2.c's fixed order with its size checked against the
+    // file; one sequential read, so one method.
     /// <summary>Reads a llama2.c .bin: config (eps 1e-5, theta 10000, max positions = seq_len) and F32 weights under HF names.</summary>
     public static (LlamaConfig Config, InMemoryTensorStore Weights) Read(string path)
     {
@@ -53,14 +56,18 @@ public static class Llama2cCheckpoint
             if (perLayer)
             {
                 var all = new byte[config.NumHiddenLayers][];
-                for (var l = 0; l < all.Length; l++) { all[l] = new byte[bytes]; fs.ReadExactly(all[l]); }
+                for (var l = 0; l < all.Length; l++)
+                {
+                    all[l] = new byte[bytes];
+                    ReadChecked(fs, all[l], path, $"{name}[{l}]");
+                }
                 layered[name] = all;
             }
             else if (name is "freq_cis_real" or "freq_cis_imag") fs.Seek(bytes, SeekOrigin.Current); // run.c skips them too
             else
             {
                 var raw = new byte[bytes];
-                fs.ReadExactly(raw);
+                ReadChecked(fs, raw, path, name);
                 layered[name] = [raw];
             }
         }
@@ -186,6 +193,18 @@ public static class Llama2cCheckpoint
             }
         }
         return result;
+    }
+
+    // Float32 array read and checked finite chunk by chunk, while each chunk is in cache (FiniteCheck.ChunkBytes).
+    private static void ReadChecked(FileStream fs, byte[] dest, string path, string name)
+    {
+        for (var done = 0; done < dest.Length;)
+        {
+            var chunk = dest.AsSpan(done, Math.Min(dest.Length - done, FiniteCheck.ChunkBytes));
+            fs.ReadExactly(chunk);
+            FiniteCheck.Require(DType.F32, chunk, path, name, done / 4);
+            done += chunk.Length;
+        }
     }
 
     private static FileStream OpenRead(string path)

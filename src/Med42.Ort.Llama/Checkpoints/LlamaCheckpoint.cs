@@ -26,7 +26,8 @@ public sealed class LlamaCheckpoint : IDisposable
     public static LlamaCheckpoint Open(string path)
     {
         if (Directory.Exists(path)) return OpenFolder(path);
-        if (!File.Exists(path)) throw new Med42Exception($"{path}: no such file or folder");
+        if (!File.Exists(path) && new FileInfo(path).LinkTarget is null) throw new Med42Exception($"{path}: no such file or folder");
+        Core.IO.InputFile.Resolve(path, "checkpoint");
         RefuseIfPickle(path);
         var magic = ReadMagic(path);
         if (path.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) || magic.AsSpan().StartsWith("GGUF"u8))
@@ -72,7 +73,11 @@ public sealed class LlamaCheckpoint : IDisposable
     /// <summary>Every weight of the layout present, with its shape, in F32/F16/BF16; errors name the tensor and the file.</summary>
     public static void Validate(LlamaConfig config, ITensorStore weights)
     {
-        foreach (var spec in WeightLayout.For(config))
+        // A store of N tensors holds at most N / 9 whole layers, so a missing tensor shows within the first
+        // N / 9 + 1: checking only those keeps a corrupt layer count (16,777,218) from listing a hundred
+        // million specs before the first one is found missing.
+        var layers = (int)Math.Min(config.NumHiddenLayers, weights.Tensors.Count / 9L + 1);
+        foreach (var spec in WeightLayout.For(config with { NumHiddenLayers = layers }))
         {
             if (!weights.Contains(spec.Name))
                 throw Med42Exception.At(weights.Source, $"tensor '{spec.Name}'", $"missing tensor (expected shape [{string.Join(",", spec.Shape)}])");

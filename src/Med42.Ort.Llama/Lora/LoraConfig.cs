@@ -20,12 +20,17 @@ public sealed record LoraConfig
 
     public double Scale => Alpha / Rank;
 
+    /// <summary>Largest rank accepted: far above any published LoRA (≤ 1024), low enough that r·(in + out) floats fit memory.</summary>
+    public const int MaxRank = 4096;
+
     /// <summary>Throws naming the field (<see cref="Med42Exception.ForKey"/>); <paramref name="keyPrefix"/> places it in a larger config ("lora.").</summary>
     public LoraConfig Validate(string source = "lora", string keyPrefix = "")
     {
         Med42Exception Bad(string field, string problem) => Med42Exception.ForKey(source, keyPrefix + field, problem);
-        if (Rank <= 0) throw Bad("rank", $"must be positive, got {Rank}");
+        if (Rank is <= 0 or > MaxRank) throw Bad("rank", $"must be in 1..{MaxRank}, got {Rank}");
         if (!(Alpha > 0) || double.IsInfinity(Alpha)) throw Bad("alpha", $"must be positive and finite, got {Alpha}");
+        // The graphs carry alpha / rank as a float32 constant.
+        if (Scale > float.MaxValue) throw Bad("alpha", $"/ 'rank' = {Scale} does not fit float32");
         if (!(Dropout >= 0 && Dropout < 1)) throw Bad("dropout", $"must be in [0, 1), got {Dropout}");
         if (Targets.Count == 0) throw Bad("targets", $"must name at least one projection ({string.Join(", ", WeightLayout.AllProjections)})");
         foreach (var t in Targets)

@@ -72,8 +72,19 @@ public static class LoraWeights
                         w[o * inF + i] = (float)(w[o * inF + i] + l.Scale * s);
                     }
             }
+            RequireFiniteMerge(w, merged.Source, spec.Name, l);
             merged.AddFloat(spec.Name, spec.Shape, w);
         }
         return merged;
+    }
+
+    /// <summary>Refuses a merged weight holding NaN/Inf (e.g. a huge lora_alpha / r overflowing float32), naming the tensor.</summary>
+    public static void RequireFiniteMerge(ReadOnlySpan<float> merged, string source, string name, LoraConfig l)
+    {
+        var i = FiniteCheck.FirstNonFinite(merged);
+        if (i < 0) return;
+        var v = merged[(int)i];
+        throw Core.Errors.Med42Exception.At(source, $"tensor '{name}'",
+            $"merged weight element {i} is {(float.IsNaN(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf")}: W + (lora_alpha / r)·B·A is not finite (lora_alpha {l.Alpha}, r {l.Rank}); refusing to write it");
     }
 }

@@ -3,7 +3,8 @@
 //                              "lora_dropout", "target_modules", "base_model_name_or_path", ...}
 //   adapter_model.safetensors base_model.model.model.layers.{i}.self_attn.q_proj.lora_A.weight [r, in]
 //                             … .lora_B.weight [out, r]
-// Read validates the tensors against the base model's config (missing modules, rank and shape
+// adapter_config.json is read strictly by PeftAdapterConfig; the tensors are checked finite as they are
+// read (SafetensorsFile). Read validates the tensors against the base model's config (missing modules, rank and shape
 // mismatches are errors naming the tensor). The one PEFT reader/writer: the trainer writes adapters with it, eval and
 // export read them. Test: tests/Med42.Ort.Export.Tests/Adapters/PeftAdapterTests.cs.
 using System.Text.Json;
@@ -33,7 +34,8 @@ public sealed partial class PeftAdapter : IDisposable
     /// <summary>The linear factory applying this adapter on the fly over <paramref name="baseLinear"/> (no merge, no dropout).</summary>
     public LoraLinear Linear(LlamaConfig model, Blocks.ILinearFactory? baseLinear = null) => new(model, Config, useDropout: false, baseLinear);
 
-    [GeneratedRegex(@"^base_model\.model\.model\.layers\.(\d+)\.(self_attn|mlp)\.(\w+)\.lora_([AB])\.weight$")]
+    // Layer numbers of at most 9 ASCII digits, so int.Parse cannot overflow.
+    [GeneratedRegex(@"^base_model\.model\.model\.layers\.(0|[1-9][0-9]{0,8})\.(self_attn|mlp)\.(\w+)\.lora_([AB])\.weight$")]
     private static partial Regex PeftName();
 
     /// <summary>Reads a PEFT folder and checks it fits <paramref name="model"/> (layers, modules, shapes).</summary>
@@ -43,7 +45,7 @@ public sealed partial class PeftAdapter : IDisposable
         var weightsPath = Path.Combine(folder, WeightsFile);
         if (!File.Exists(configPath)) throw new Med42Exception($"{folder}: {ConfigFile} is missing (not a PEFT adapter folder)");
         if (!File.Exists(weightsPath)) throw new Med42Exception($"{folder}: {WeightsFile} is missing beside {ConfigFile}");
-        var (config, baseModel) = ReadConfig(configPath);
+        var (config, baseModel) = PeftAdapterConfig.Load(configPath);
         var tensors = SafetensorsFile.Open(weightsPath);
         try
         {
@@ -54,39 +56,6 @@ public sealed partial class PeftAdapter : IDisposable
         {
             tensors.Dispose();
             throw;
-        }
-    }
-
-    private static (LoraConfig, string) ReadConfig(string path)
-    {
-        using var doc = JsonFile.Read(path);
-        var root = doc.RootElement;
-        string Str(string key, string fallback) => root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : fallback;
-        var peftType = Str("peft_type", "LORA");
-        if (peftType != "LORA") throw Med42Exception.At(path, "key 'peft_type'", $"'{peftType}' is not a LoRA adapter (expected LORA)");
-        if (!root.TryGetProperty("r", out var r) || r.ValueKind != JsonValueKind.Number) throw Med42Exception.At(path, "key 'r'", "missing or not a number");
-        double alpha = root.TryGetProperty("lora_alpha", out var a) && a.ValueKind == JsonValueKind.Number ? a.GetDouble() : 8; // PEFT's default lora_alpha
-        double dropout = root.TryGetProperty("lora_dropout", out var d) && d.ValueKind == JsonValueKind.Number ? d.GetDouble() : 0;
-        if (root.TryGetProperty("use_dora", out var dora) && dora.ValueKind == JsonValueKind.True)
-            throw Med42Exception.At(path, "key 'use_dora'", "DoRA adapters are not supported");
-        if (root.TryGetProperty("use_rslora", out var rs) && rs.ValueKind == JsonValueKind.True)
-            throw Med42Exception.At(path, "key 'use_rslora'", "rsLoRA scaling (alpha/√r) is not supported");
-        List<string> targets = [];
-        if (root.TryGetProperty("target_modules", out var t))
-        {
-            if (t.ValueKind == JsonValueKind.Array) targets = [.. t.EnumerateArray().Select(e => e.GetString() ?? "")];
-            else if (t.ValueKind == JsonValueKind.String) throw Med42Exception.At(path, "key 'target_modules'", "a regular expression is not supported; list the module names");
-        }
-        // PEFT writes target_modules as a set: order the names as the model does.
-        targets = [.. WeightLayout.AllProjections.Where(targets.Contains), .. targets.Where(x => !WeightLayout.AllProjections.Contains(x))];
-        try
-        {
-            var config = new LoraConfig { Rank = r.GetInt32(), Alpha = alpha, Dropout = dropout, Targets = targets }.Validate(path);
-            return (config, Str("base_model_name_or_path", ""));
-        }
-        catch (Med42Exception e) when (targets.Any(x => !WeightLayout.AllProjections.Contains(x)))
-        {
-            throw new Med42Exception($"{path}: adapter targets modules the Llama model does not have: {string.Join(", ", targets.Where(x => !WeightLayout.AllProjections.Contains(x)))} ({e.Message})");
         }
     }
 

@@ -19,7 +19,7 @@ public static class StudyConfigLoader
     {
         var json = RecipeLoader.ReadJson(path, "study recipe");
         try { return JsonSerializer.Deserialize<StudyConfig>(json, RecipeLoader.Json) ?? throw new Med42Exception($"{path}: empty recipe"); }
-        catch (JsonException e) { throw new Med42Exception($"{path}: {e.Path}: {e.Message}"); }
+        catch (JsonException e) { throw new Med42Exception($"{path}: {e.Path ?? "$"}: {e.Message}"); }
     }
 
     public static string ToJson(StudyConfig config) => JsonSerializer.Serialize(config, RecipeLoader.Json);

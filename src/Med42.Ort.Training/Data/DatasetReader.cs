@@ -2,10 +2,11 @@
 //   chat    {"messages":[{"role":"system|user|assistant","content":…}, …]}
 //   Alpaca  {"instruction":…, "input":…, "output":…}   (prompt = instruction, then "\n\n" + input when non-empty)
 //   plain   {"text":…}
-// A malformed record raises Med42Exception "file:line: what", or with skipBadLines is skipped and counted.
-using System.Text;
+// A malformed record raises Med42Exception "file:line: what", or with skipBadLines is skipped and counted;
+// so does a record breaking the text-input policy (TextInput: "file: line N: invalid UTF-8 at byte K").
 using System.Text.Json;
 using Med42.Ort.Core.Errors;
+using Med42.Ort.Core.IO;
 
 namespace Med42.Ort.Training.Data;
 
@@ -15,15 +16,21 @@ public static class DatasetReader
 {
     public static ReadResult Read(string path, bool skipBadLines = false)
     {
-        if (!File.Exists(path)) throw new Med42Exception($"{path}: data file not found");
-        var bytes = File.ReadAllBytes(path);
+        var bytes = InputFile.ReadAllBytes(path, "data file");
         var samples = new List<TrainingSample>();
         var warnings = new List<string>();
         var skipped = 0;
-        void Handle(string position, Func<TrainingSample> parse)
+        // One record: the text-input policy on its bytes (TextInput), then JSON, then the record shape.
+        void Handle(int line, long offset, ReadOnlyMemory<byte> json)
         {
-            try { samples.Add(parse()); }
-            catch (Exception e) when (skipBadLines && e is Med42Exception or JsonException)
+            var position = $"{path}:{line}";
+            try
+            {
+                if (TextInput.FirstProblem(json.Span, jsonEscapes: true) is { } problem)
+                    throw TextInput.Error(path, json.Span, problem, offset, line);
+                samples.Add(Parse(json, position));
+            }
+            catch (Med42Exception e) when (skipBadLines)
             {
                 skipped++;
                 warnings.Add(e.Message);
@@ -32,26 +39,12 @@ public static class DatasetReader
         var first = FirstNonSpace(bytes);
         if (first < bytes.Length && bytes[first] == (byte)'[')
         {
-            foreach (var (line, slice) in ArrayElements(path, bytes))
-            {
-                var position = $"{path}:{line}";
-                Handle(position, () => Parse(slice, position));
-            }
+            foreach (var (line, offset, slice) in ArrayElements(path, bytes)) Handle(line, offset, slice);
         }
         else
         {
-            var lineNo = 0;
-            var start = 0;
-            for (var i = 0; i <= bytes.Length; i++)
-            {
-                if (i < bytes.Length && bytes[i] != (byte)'\n') continue;
-                lineNo++;
-                var lineBytes = new ReadOnlyMemory<byte>(bytes, start, i - start);
-                start = i + 1;
-                if (Encoding.UTF8.GetString(lineBytes.Span).Trim().Length == 0) continue;
-                var position = $"{path}:{lineNo}";
-                Handle(position, () => Parse(lineBytes, position));
-            }
+            foreach (var line in TextInput.Lines(bytes))
+                if (!TextInput.IsBlank(line.Bytes.Span)) Handle(line.Number, line.Offset, line.Bytes);
         }
         return new ReadResult(samples, skipped, warnings);
     }
@@ -63,11 +56,12 @@ public static class DatasetReader
         return i;
     }
 
-    // Each top-level element of a JSON array with the line it starts on.
-    private static IEnumerable<(int Line, ReadOnlyMemory<byte> Slice)> ArrayElements(string path, byte[] bytes)
+    // Each top-level element of a JSON array with the line and byte it starts on. The splitting reader steps
+    // over string contents, so invalid UTF-8 inside one element is that element's problem (Handle checks it).
+    private static List<(int Line, long Offset, ReadOnlyMemory<byte> Slice)> ArrayElements(string path, byte[] bytes)
     {
-        var result = new List<(int, ReadOnlyMemory<byte>)>();
-        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        var result = new List<(int, long, ReadOnlyMemory<byte>)>();
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
         try
         {
             reader.Read(); // [
@@ -76,11 +70,15 @@ public static class DatasetReader
                 var start = (int)reader.TokenStartIndex;
                 reader.Skip();
                 var end = (int)reader.BytesConsumed;
-                result.Add((LineOf(bytes, start), new ReadOnlyMemory<byte>(bytes, start, end - start)));
+                result.Add((LineOf(bytes, start), start, new ReadOnlyMemory<byte>(bytes, start, end - start)));
             }
+            if (reader.TokenType != JsonTokenType.EndArray) throw new JsonException("the array is not closed");
+            while (reader.Read()) { } // anything after the closing bracket is an error too
         }
         catch (JsonException e)
         {
+            // A structural break caused by bytes that are not UTF-8 is reported as such.
+            if (TextInput.FirstProblem(bytes, jsonEscapes: false) is { } problem) throw TextInput.Error(path, bytes, problem);
             throw new Med42Exception($"{path}:{(e.LineNumber ?? 0) + 1}: malformed JSON array ({e.Message})");
         }
         return result;
@@ -96,7 +94,7 @@ public static class DatasetReader
     private static TrainingSample Parse(ReadOnlyMemory<byte> json, string position)
     {
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(json); }
+        try { doc = JsonDocument.Parse(json, Core.Checkpoints.JsonFile.Options); }
         catch (JsonException e) { throw new Med42Exception($"{position}: malformed JSON ({e.Message})"); }
         using (doc)
         {

@@ -1,6 +1,7 @@
 // Training checkpoints: params.safetensors, optimizer.safetensors ("exp_avg.<name>", "exp_avg_sq.<name>")
 // and trainer_state.json. A checkpoint folder is written under a temporary sibling name and renamed
-// into place, so a folder with the final name is always complete; keeping the last K deletes older ones.
+// into place, so a folder with the final name is always complete; keeping the last K deletes older ones (renamed away
+// first, so a kill mid-delete never leaves a partial step folder). Test: Training.Tests/Trainer/CheckpointIoTests.
 using System.Text.Json;
 using Med42.Ort.Core.Checkpoints;
 using Med42.Ort.Core.Errors;
@@ -79,9 +80,28 @@ public static class CheckpointIo
 
     public static string StepFolder(string root, int step) => Path.Combine(root, $"step-{step:D8}");
 
-    public static void KeepLast(string root, int keep)
+    /// <summary>Deletes all but the newest <paramref name="keep"/> checkpoints, sparing <paramref name="spare"/> (the
+    /// checkpoint a divergence message would recommend) even when it is older.</summary>
+    public static void KeepLast(string root, int keep, string? spare = null)
     {
         var all = List(root);
-        for (var i = 0; i < all.Count - keep; i++) Directory.Delete(all[i], recursive: true);
+        var spared = spare is null ? null : Path.GetFullPath(spare).TrimEnd(Path.DirectorySeparatorChar);
+        for (var i = 0; i < all.Count - keep; i++)
+            if (Path.GetFullPath(all[i]).TrimEnd(Path.DirectorySeparatorChar) != spared) OutputFolder.Delete(all[i]);
+    }
+
+    /// <summary>The first non-finite parameter of the checkpoint <paramref name="dir"/> as "tensor[index]", or null when
+    /// every value is finite (a divergence message checks the checkpoint it recommends with it).</summary>
+    public static string? FirstNonFinite(string dir)
+    {
+        using var ps = SafetensorsFile.Open(Path.Combine(dir, ParamsFile));
+        foreach (var t in ps.Tensors)
+        {
+            if (t.DType != DType.F32) continue;
+            var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(ps.GetSpan(t.Name));
+            for (var i = 0; i < values.Length; i++)
+                if (!float.IsFinite(values[i])) return $"{t.Name}[{i}]";
+        }
+        return null;
     }
 }

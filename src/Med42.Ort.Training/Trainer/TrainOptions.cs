@@ -52,6 +52,8 @@ public sealed record TrainOptions
     public int KeepLast { get; init; } = 2;
     /// <summary>A checkpoint folder (checkpoints/step-N) or a previous run's output folder (its latest checkpoint).</summary>
     public string? Resume { get; init; }
+    /// <summary>Start over in a non-empty Out that holds another run: its run files are removed first (RunFolder).</summary>
+    public bool Force { get; init; }
     public ulong Seed { get; init; } = 42;
     public Device Device { get; init; } = Device.Cpu;
     /// <summary>ONNX Runtime intra-op threads (0 = its default). Fix it for bitwise-reproducible runs.</summary>

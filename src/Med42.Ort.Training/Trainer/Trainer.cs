@@ -41,7 +41,7 @@ public static class Trainer
         setup ??= TrainingSetup.Default;
         var libraries = CustomOpLibraries(o);
         var data = PreparedData.Load(o.Data, tokenizer, config.VocabSize, o.ToDataOptions());
-        Directory.CreateDirectory(o.Out);
+        RunFolder.Prepare(o.Out, o.Resume, o.Force);
         var artifacts = TrainingArtifacts.Build(config, weights, o.Mode, o.Mode.IsAdapter() ? o.Lora : null,
             new ArtifactOptions { Seed = o.Seed, GradientCheckpointing = o.GradientCheckpointing, Kernels = o.Kernels, Int4BlockSize = o.Int4BlockSize });
         var artDir = Path.Combine(o.Out, ArtifactsFolder);
@@ -62,7 +62,7 @@ public static class Trainer
         var loader = new DataLoader(data.Train, o.BatchSize, o.SeqLen, o.Packing, o.Seed, o.Shuffle) { State = new LoaderState(start.Epoch, start.Row) };
         var total = o.MaxSteps ?? o.Epochs * (int)Math.Ceiling(loader.BatchesPerEpoch / (double)o.GradAccum);
 
-        var run = new TrainingLoop(o, backend, setup.Communicator, loader, checkpoints, start, total, data.Validation);
+        var run = new TrainingLoop(o, backend, setup.Communicator, loader, checkpoints, start, total, data.Validation, config.VocabSize);
         using (var metrics = new MetricsLog(Path.Combine(o.Out, MetricsFile)))
             run.Steps(metrics, progress, ct);
 

@@ -21,12 +21,14 @@ internal sealed class TrainingLoop
     private readonly IReadOnlyList<TokenizedDocument> _validation;
     private readonly DropoutMaskSampler _dropout;
     private readonly TrainingStep _step;
+    private readonly DivergenceCheck _divergence;
     private readonly List<double> _history = [];
     private long _tokensThisRun;
 
     public TrainingLoop(TrainOptions o, ITrainingBackend backend, ICommunicator communicator, DataLoader loader, RunCheckpoints checkpoints,
-        TrainerState start, int total, IReadOnlyList<TokenizedDocument> validation)
+        TrainerState start, int total, IReadOnlyList<TokenizedDocument> validation, int vocabSize)
     {
+        _divergence = new DivergenceCheck(vocabSize);
         (_o, _backend, _loader, _checkpoints, _start, _total, _validation) = (o, backend, loader, checkpoints, start, total, validation);
         _warmup = LrSchedule.WarmupSteps(o.WarmupRatio, total);
         _dropout = new DropoutMaskSampler(start.DropoutRng, o.Lora.Dropout);
@@ -47,7 +49,8 @@ internal sealed class TrainingLoop
         {
             ct.ThrowIfCancellationRequested();
             var lr = LrSchedule.At(_o.Schedule, _o.Lr, step, _total, _warmup);
-            var g = _step.Run(step, lr, _checkpoints.Last);
+            var g = _step.Run(step, lr, _checkpoints.Verified);
+            if (_divergence.Observe(step, g.Loss, g.Norm, _checkpoints.Verified)) _checkpoints.MarkHealthy(step);
             _tokensThisRun += g.RealTokens;
             LastLoss = g.Loss;
             _history.Add(g.Loss);
@@ -64,6 +67,7 @@ internal sealed class TrainingLoop
             progress?.Report(report);
         }
         if (_checkpoints.LastSavedStep != _total && _start.Step < _total) Save(_total);
+        _checkpoints.Finish();
     }
 
     private void Save(int step) => _checkpoints.Save(step, _backend, new TrainerState

@@ -126,7 +126,7 @@ public class SafetensorsFileTests
         var bad = Array.IndexOf(header, (byte)'?');
         header[bad] = 0xFF; // never valid in UTF-8
         var ex = Rejects(Build(header, Sequence(4)), out var path);
-        Assert.Equal($"{path}: byte {8 + bad}: JSON is not valid UTF-8", ex.Message);
+        Assert.Equal($"{path}: line 1: invalid UTF-8 at byte {8 + bad} (byte 0xFF starts no valid sequence)", ex.Message);
     }
 
     [Fact]

@@ -22,6 +22,8 @@ public class SafetensorsWriterTests
             var info = new TensorInfo($"model.t{i}.weight", dtype, shapes[i]);
             var raw = new byte[info.ByteSize];
             rng.NextBytes(raw);
+            // Readers refuse NaN/Inf: clearing the top exponent bit (bit 6 of each element's last byte, little-endian) keeps every value finite.
+            for (var b = dtype.Size() - 1; b < raw.Length; b += dtype.Size()) raw[b] &= 0xBF;
             store.Add(info, raw);
         }
         return store;

@@ -98,12 +98,12 @@ public class HfTokenizerJsonTests
     {
         using var dir = new TempDir();
         var path = dir.File("tokenizer.json");
-        File.WriteAllText(path, """{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a b"]}}""");
+        File.WriteAllText(path, """{"model": {"type": "BPE", "unk_token": "a", "vocab": {"a": 0}, "merges": ["a b"]}}""");
         var ex = Assert.Throws<Med42Exception>(() => HfBpeTokenizer.Load(path));
         Assert.Equal($"{path}: $.model.merges[0]: merge part 'b' is not in the vocab", ex.Message);
         File.WriteAllText(path, """{"model": {"type": "WordPiece", "vocab": {}}}""");
         Assert.Contains("$.model.type", Assert.Throws<Med42Exception>(() => HfBpeTokenizer.Load(path)).Message);
         File.WriteAllBytes(path, [0x7B, 0xFF, 0xFE, 0x7D]); // not UTF-8
-        Assert.StartsWith($"{path}: line 1, byte ", Assert.Throws<Med42Exception>(() => HfBpeTokenizer.Load(path)).Message);
+        Assert.StartsWith($"{path}: line 1: invalid UTF-8 at byte 1 ", Assert.Throws<Med42Exception>(() => HfBpeTokenizer.Load(path)).Message);
     }
 }

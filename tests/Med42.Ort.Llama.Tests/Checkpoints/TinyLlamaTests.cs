@@ -48,7 +48,9 @@ public class TinyLlamaTests
         using var dir = new TempDir();
         var folder = Path.Combine(dir.Path, "out");
         HfFolderWriter.Save(folder, Config, TinyLlama.Create(Config, 4), DType.F16, tokenizerSource: tok);
-        Assert.Equal(["config.json", "generation_config.json", "model.safetensors", "tokenizer.model"], Directory.GetFiles(folder).Select(Path.GetFileName).Order());
+        // A complete HF tokenizer: the SentencePiece model plus the files transformers' AutoTokenizer reads, derived from it.
+        Assert.Equal(["config.json", "generation_config.json", "model.safetensors", "special_tokens_map.json", "tokenizer.json", "tokenizer.model", "tokenizer_config.json"],
+            Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal(File.ReadAllBytes(tok), File.ReadAllBytes(Path.Combine(folder, "tokenizer.model")));
         Assert.Contains("\"torch_dtype\": \"float16\"", File.ReadAllText(Path.Combine(folder, "config.json")));
         Assert.Single(Directory.GetFileSystemEntries(dir.Path)); // the temp folder is gone
