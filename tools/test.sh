@@ -16,7 +16,8 @@ for f in "$results"/*.trx; do
   [ -f "$f" ] || continue
   c=$(grep -o '<Counters [^>]*>' "$f")
   p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$c"); x=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$c")
-  s=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$c")
+  # xunit's skipped tests are results with outcome NotExecuted; the Counters element does not count them.
+  s=$(grep -o 'outcome="NotExecuted"' "$f" | wc -l)
   passed=$((passed + ${p:-0})); failed=$((failed + ${x:-0})); skipped=$((skipped + ${s:-0}))
 done
 echo "tests: $passed passed, $failed failed, $skipped skipped"

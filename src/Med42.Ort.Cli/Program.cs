@@ -2,7 +2,8 @@
 // (ParseErrorText), a file-system fault (disk full, permission denied), an ONNX Runtime or GenAI failure — print one
 // line "med42: error: path: what" and exit 2 (ErrorReport); the stack trace follows only with the global --verbose
 // (accepted anywhere on the command line, as the verb parser has no global options) or MED42_VERBOSE=1. Anything
-// else is a bug and crashes with the exception. --help and --version print the parser's help on stderr and exit 0.
+// else is a bug and crashes with the exception. --help prints HelpRenderer's text (every flag with its default and
+// aliases) on stderr and exits 0; --version prints the parser's version line.
 using CommandLine;
 using CommandLine.Text;
 using Med42.Ort.Cli.Commands;
@@ -48,21 +49,29 @@ internal static class Program
         s.CaseInsensitiveEnumValues = true;
     });
 
-    /// <summary>The verb <paramref name="args"/> select, enum values respelled first (EnumArguments).</summary>
-    internal static ParserResult<object> Parse(Parser parser, string[] args) => parser.ParseArguments(EnumArguments.Normalize(args, Verbs.All), Verbs.All);
+    /// <summary>The verb <paramref name="args"/> select, aliased flags (FlagAliases) and enum values (EnumArguments) respelled first.</summary>
+    internal static ParserResult<object> Parse(Parser parser, string[] args) => parser.ParseArguments(Canonical(args), Verbs.All);
+
+    private static string[] Canonical(string[] args) => EnumArguments.Normalize(FlagAliases.Rewrite(args, Verbs.All), Verbs.All);
 
     private static int ParseFailed(ParserResult<object> result, string[] args, int width)
     {
         var errors = result.Errors.ToList();
         var asked = errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError);
-        // Help, version, and a bare `med42` (which lists the verbs) print the parser's help text.
-        if (asked || errors.Any(e => e.Tag == ErrorType.NoVerbSelectedError))
+        var verb = result.TypeInfo.Current is { } t && Verbs.All.Contains(t) ? t : null;
+        if (errors.Any(e => e.Tag == ErrorType.VersionRequestedError))
         {
             Console.Error.Write(HelpText.AutoBuild(result, width));
+            return 0;
+        }
+        // Help, and a bare `med42` (which lists the verbs), print HelpRenderer's text.
+        if (asked || errors.Any(e => e.Tag == ErrorType.NoVerbSelectedError))
+        {
+            var helpVerb = errors.OfType<HelpVerbRequestedError>().FirstOrDefault()?.Type ?? verb;
+            Console.Error.Write(helpVerb is null ? HelpRenderer.Index(Verbs.All, width) : HelpRenderer.Verb(helpVerb, width));
             return asked ? 0 : 2;
         }
-        var verb = result.TypeInfo.Current is { } t && Verbs.All.Contains(t) ? t : null;
-        Console.Error.WriteLine($"med42: error: {ParseErrorText.Describe(errors, verb, args, Verbs.All)}");
+        Console.Error.WriteLine($"med42: error: {ParseErrorText.Describe(errors, verb, FlagAliases.Rewrite(args, Verbs.All), Verbs.All)}");
         return 2;
     }
 }

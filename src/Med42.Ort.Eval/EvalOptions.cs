@@ -22,8 +22,16 @@ public sealed record EvalOptions
     /// <summary>Prepend BOS when tokenising (false = --no-bos).</summary>
     public bool AddBos { get; init; } = true;
 
-    /// <summary>--limit: the first N documents of each task.</summary>
-    public int? Limit { get; init; }
+    /// <summary>--limit: the first N documents of each task, or below 1 that fraction of each task (rounded up, as lm-evaluation-harness).</summary>
+    public double? Limit { get; init; }
+
+    /// <summary>How many of a task's <paramref name="available"/> documents <see cref="Limit"/> keeps (harness: ceil(n × limit) when limit &lt; 1, else int(limit)).</summary>
+    public int LimitCount(int available) => Limit switch
+    {
+        null => available,
+        < 1.0 and var fraction => (int)Math.Min(available, Math.Ceiling(available * Math.Max(0, fraction))),
+        var count => (int)Math.Min(available, Math.Floor(count.Value)),
+    };
 
     /// <summary>--skip-bad: count and skip bad records instead of failing on the first.</summary>
     public bool SkipBad { get; init; }

@@ -40,7 +40,7 @@ public sealed class EvalRunner(ILoglikelihoodScorer scorer, ITextTokenizer token
             if (docs.Count == 0)
                 throw new Med42Exception($"{task.DataPath}: task '{task.Name}': no usable records ({log.Skipped - before} skipped as bad); nothing to score");
             var available = docs.Count;
-            if (options.Limit is { } limit) docs = docs.Take(Math.Max(0, limit)).ToArray();
+            if (options.Limit is not null) docs = docs.Take(options.LimitCount(available)).ToArray();
             loaded.Add((task, docs, available, log.Skipped - before));
         }
 

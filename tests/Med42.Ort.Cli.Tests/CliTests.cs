@@ -9,7 +9,7 @@ public class CliTests
 {
     public static TheoryData<string> VerbNames => new()
     {
-        "info", "convert", "export-onnx", "generate", "train", "export-artifacts", "eval", "export", "merge", "chat", "bench", "study",
+        "info", "convert", "export-onnx", "generate", "train", "export-artifacts", "eval", "export", "merge", "chat", "bench", "study", "data",
     };
 
     [Theory]

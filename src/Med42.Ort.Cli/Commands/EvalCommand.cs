@@ -39,15 +39,15 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
     [Option("task-file", HelpText = "name=path [name=path …]: one task's file; an unknown name is a generic JSONL task {question, choices, answer}.")]
     public IEnumerable<string> TaskFiles { get; set; } = [];
 
-    [Option("limit", HelpText = "Only the first N documents of each task.")]
-    public int? Limit { get; set; }
+    [Option("limit", HelpText = "Only the first N documents of each task; below 1, that fraction of each task, rounded up (as lm-evaluation-harness).")]
+    public double? Limit { get; set; }
 
-    [Option("output", HelpText = "Folder for results.json (lm-evaluation-harness v0.4 layout) and results.md (nothing is written when omitted).")]
-    public string? Output { get; set; }
+    [Option("out", HelpText = "Folder for results.json (lm-evaluation-harness v0.4 layout) and results.md (omitted: nothing is written).")]
+    public string? Out { get; set; }
 
-    [Option("log-samples", HelpText = "Also write samples_<task>.jsonl into --output: the harness's per-document records (arguments, resps, hashes, acc).")]
+    [Option("log-samples", HelpText = "Also write samples_<task>.jsonl into --out: the harness's per-document records (arguments, resps, hashes, acc).")]
     public bool LogSamples { get; set; }
-    [Option("force", HelpText = "Replace an existing non-empty --output folder.")]
+    [Option("force", HelpText = "Replace an existing non-empty --out folder.")]
     public bool Force { get; set; }
 
     [Option("batch-size", Default = 8, HelpText = "Continuation rows per forward pass (a question's options always stay together).")]
@@ -59,10 +59,10 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
     [Option("num-fewshot", Default = 0, HelpText = "Few-shot examples (MMLU: the first k dev rows).")]
     public int NumFewshot { get; set; }
 
-    [Option("mmlu-style", HelpText = "letter (default; harness v0.4: score ' A'…' D') or text (score the answer texts).")]
+    [Option("mmlu-style", HelpText = "letter (harness v0.4: score ' A'…' D') or text (score the answer texts).")]
     public MmluStyle MmluStyle { get; set; } = MmluStyle.Letter;
 
-    [Option("medmcqa-cop", HelpText = "MedMCQA cop base: auto (default: detect), 1 (original release) or 0 (HF copy).")]
+    [Option("medmcqa-cop", HelpText = "MedMCQA cop base: auto (detect), 1 (original release) or 0 (HF copy).")]
     public CopChoice MedMcqaCop { get; set; } = CopChoice.Auto;
 
     [Option("no-bos", HelpText = "Do not prepend BOS when tokenising.")]
@@ -95,10 +95,10 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
         if (Naive && communicator.WorldSize > 1) throw new Med42Exception("--naive scores in one process only; run it without mpirun/srun");
         var speaks = communicator.Rank == 0;
         if (BatchSize < 1) throw new Med42Exception($"--batch-size must be ≥ 1, got {BatchSize}");
-        if (Limit is < 0) throw new Med42Exception($"--limit must be ≥ 0, got {Limit}");
-        if (LogSamples && Output is null) throw new Med42Exception("--log-samples: needs --output (the folder samples_<task>.jsonl is written to)");
+        CheckLimit(Limit);
+        if (LogSamples && Out is null) throw new Med42Exception("--log-samples: needs --out (the folder samples_<task>.jsonl is written to)");
         if (NumFewshot < 0) throw new Med42Exception($"--num-fewshot must be ≥ 0, got {NumFewshot}");
-        if (Output is not null) OutputFolder.CheckWritable(Output, Force); // before minutes of scoring, not after
+        if (Out is not null) OutputFolder.CheckWritable(Out, Force); // before minutes of scoring, not after
         var taskOptions = new TaskOptions { NumFewshot = NumFewshot, MmluStyle = MmluStyle, MedMcqaCopBase = MedMcqaCop.ToCopBase() };
         var taskFiles = ParseTaskFiles(TaskFiles);
         var tasks = Tasks.Select(t => t.Trim()).Where(t => t.Length > 0).ToArray();
@@ -134,7 +134,7 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
             Limit = Limit,
             SkipBad = SkipBad,
             ModelName = Adapter is null ? Model : $"{Model} + {Adapter}",
-            OutputDir = speaks ? Output : null,
+            OutputDir = speaks ? Out : null,
             LogSamples = LogSamples,
             BatchSize = Naive ? null : BatchSize,
             Seed = Seed,
@@ -146,8 +146,16 @@ internal sealed class EvalCommand : RunOptionsBase, ICommand
         progress!.Finish();
         Console.Out.Write(report.Markdown);
         Console.Out.Flush();
-        Console.Error.WriteLine(Output is null ? "no --output: results not written" : $"wrote {Path.Combine(Output, "results.json")}, results.md{(LogSamples ? " and samples_<task>.jsonl" : "")}");
+        Console.Error.WriteLine(Out is null ? "no --out: results not written" : $"wrote {Path.Combine(Out, "results.json")}, results.md{(LogSamples ? " and samples_<task>.jsonl" : "")}");
         return 0;
+    }
+
+    /// <summary>--limit is a count (a whole number ≥ 1), a fraction in (0, 1), or 0 (no documents, as the harness reads it).</summary>
+    internal static void CheckLimit(double? limit)
+    {
+        if (limit is not { } l) return;
+        if (!double.IsFinite(l) || l < 0) throw new Med42Exception($"--limit must be a count ≥ 0 or a fraction in (0, 1), got {l}");
+        if (l >= 1 && l != Math.Floor(l)) throw new Med42Exception($"--limit {l}: a count must be a whole number (a fraction must be below 1)");
     }
 
     private static Dictionary<string, string> ParseTaskFiles(IEnumerable<string> items)

@@ -8,7 +8,7 @@ using Med42.Ort.Runtime;
 
 namespace Med42.Ort.Cli.Commands;
 
-[Verb("generate", HelpText = "Generate text, streamed to stdout (llama2.c semantics: --steps counts positions from 0, prompt included).")]
+[Verb("generate", HelpText = "Generate text, streamed to stdout: --max-new-tokens after the prompt, or llama2.c's --steps (positions from 0, prompt included).")]
 internal sealed class GenerateCommand : RunOptionsBase, ICommand
 {
     [Option("model", HelpText = "Checkpoint (HF folder, llama2.c .bin, .gguf). Omitted: a tiny random model the project builds.")]
@@ -20,8 +20,11 @@ internal sealed class GenerateCommand : RunOptionsBase, ICommand
     [Option("prompt", Default = "", HelpText = "Prompt text.")]
     public string Prompt { get; set; } = "";
 
-    [Option("steps", Default = 256, HelpText = "Total positions, prompt included.")]
+    [Option("steps", Default = 256, HelpText = "llama2.c's -n: total positions, prompt included (ignored when --max-new-tokens is given).")]
     public int Steps { get; set; } = 256;
+
+    [Option("max-new-tokens", HelpText = "Tokens to generate after the prompt (HF generate's max_new_tokens); replaces --steps.")]
+    public int? MaxNewTokens { get; set; }
 
     [Option("temperature", Default = 1.0f, HelpText = "0 = greedy.")]
     public float Temperature { get; set; } = 1.0f;
@@ -48,11 +51,12 @@ internal sealed class GenerateCommand : RunOptionsBase, ICommand
         var attention = Kernels == LlamaKernels.Native ? AttentionKind.Plain : Attention.ToAttentionKind(model.Config, Device);
         using var decoder = ModelLoader.CreateDecoder(model.Config, model.Weights, Session(), attention: attention, kernels: Kernels);
         var tokens = model.Tokenizer.Encode(Prompt, addBos: true);
+        var steps = PositionSteps(tokens.Count, model.Config.MaxPositionEmbeddings);
         var stdout = Console.OpenStandardOutput();
         var watch = Stopwatch.StartNew();
         var options = new GenerationOptions
         {
-            Steps = Steps,
+            Steps = steps,
             Sampling = new SamplingOptions { Temperature = Temperature, TopP = TopP, TopK = TopK, Seed = Seed },
             StopIds = new HashSet<int> { model.Tokenizer.BosId, model.Tokenizer.EosId },
         };
@@ -68,11 +72,17 @@ internal sealed class GenerateCommand : RunOptionsBase, ICommand
         return 0;
     }
 
-    /// <summary>Parses a --kernels value ("onnx" or "native"); also used by `train`.</summary>
-    internal static Llama.Graphs.LlamaKernels ParseKernels(string text) => text.ToLowerInvariant() switch
+    /// <summary>
+    /// The Generator's step count (positions from 0, a row ends with at most steps + 1 tokens, BOS included): --steps
+    /// as given, or for --max-new-tokens N after a prompt of P tokens (BOS included) P − 1 + N.
+    /// </summary>
+    internal int PositionSteps(int promptTokens, int contextLength)
     {
-        "onnx" => Llama.Graphs.LlamaKernels.Onnx,
-        "native" => Llama.Graphs.LlamaKernels.Native,
-        _ => throw new Core.Errors.Med42Exception($"--kernels: unknown value '{text}' (expected onnx or native)"),
-    };
+        if (MaxNewTokens is not { } n) return Steps;
+        if (n < 1) throw new Core.Errors.Med42Exception($"--max-new-tokens must be ≥ 1, got {n}");
+        var steps = promptTokens - 1 + n;
+        if (steps > contextLength)
+            throw new Core.Errors.Med42Exception($"--max-new-tokens {n}: the prompt ({promptTokens} tokens) plus {n} exceeds the model's context length {contextLength}");
+        return steps;
+    }
 }

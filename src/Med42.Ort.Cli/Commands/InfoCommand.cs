@@ -11,8 +11,9 @@ internal sealed class InfoCommand : ICommand
     [Option("model", Required = true, HelpText = "HF folder, llama2.c .bin or .gguf.")]
     public string Model { get; set; } = "";
 
-    [Option("tensors", Default = true, HelpText = "Print the tensor table.")]
-    public bool Tensors { get; set; } = true;
+    // bool? so the flag takes a value: a plain switch would leave `--tensors false` as a stray word and print the table.
+    [Option("tensors", Default = true, HelpText = "Print the tensor table: true or false.")]
+    public bool? Tensors { get; set; } = true;
 
     public int Run(CancellationToken cancellationToken)
     {
@@ -35,7 +36,7 @@ internal sealed class InfoCommand : ICommand
         Row("parameters", $"{WeightLayout.ParameterCount(c):N0}");
         Row("dtypes", string.Join(", ", ckpt.Weights.Tensors.GroupBy(t => t.DType).Select(g => $"{g.Key} × {g.Count()}")));
         console.Write(grid);
-        if (Tensors)
+        if (Tensors != false)
         {
             var table = new Table().AddColumn("tensor").AddColumn("dtype").AddColumn("shape").AddColumn(new TableColumn("elements").RightAligned());
             foreach (var t in ckpt.Weights.Tensors) table.AddRow(Markup.Escape(t.Name), t.DType.ToString(), Markup.Escape(t.ShapeText), $"{t.ElementCount:N0}");

@@ -8,13 +8,14 @@ using Spectre.Console;
 
 namespace Med42.Ort.Cli.Commands;
 
+[DefaultsFrom(typeof(StudyDefaults), nameof(StudyDefaults.Embedded))]
 [Verb("study", HelpText = "Run the full-parameter vs LoRA study end to end (embedded default, or --config models/recipes/*-study.yaml); resumes finished stages.")]
 internal sealed class StudyCommand : ICommand
 {
     [Option("config", HelpText = "Study recipe (.yaml/.json), e.g. models/recipes/med42-7b-study.yaml. Default: the embedded miniature study.")] public string? Config { get; set; }
     [Option("quick", HelpText = "Smaller embedded study (fewer steps, capped benchmarks): about 2 minutes on 2 CPU cores.")] public bool Quick { get; set; }
     [Option("fresh", HelpText = "Rerun every stage instead of resuming.")] public bool Fresh { get; set; }
-    [Option("out", HelpText = "Output folder (default runs/study, or runs/study-quick with --quick).")]
+    [Option("out", HelpText = "Output folder (runs/study-quick with --quick).")]
     [Overrides(nameof(StudyConfig.Out))] public string? Out { get; set; }
     [Option("data-dir", HelpText = "Benchmark folder (docs/eval.md layout, or ../shared/data's dev files).")]
     [Overrides(nameof(StudyConfig.DataDir))] public string? DataDir { get; set; }

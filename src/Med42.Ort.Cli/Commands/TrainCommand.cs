@@ -11,36 +11,37 @@ using Spectre.Console;
 
 namespace Med42.Ort.Cli.Commands;
 
-[Verb("train", HelpText = "Fine-tune (full or LoRA) on JSON/JSONL data; flags override a --config recipe.")]
+[DefaultsFrom(typeof(TrainOptions))]
+[Verb("train", HelpText = "Fine-tune (full, LoRA or QLoRA) on JSON/JSONL data; flags override a --config recipe (docs/train.md).")]
 internal sealed class TrainCommand : TrainingGraphFlags, ICommand
 {
     [Option("config", HelpText = "Recipe (.yaml/.yml/.json); see models/recipes/.")] public string? Config { get; set; }
-    [Option("model", HelpText = "Base checkpoint.")] [Overrides(nameof(TrainOptions.Model))] public string? Model { get; set; }
-    [Option("tokenizer", HelpText = "Tokenizer file or folder.")] [Overrides(nameof(TrainOptions.Tokenizer))] public string? Tokenizer { get; set; }
+    [Option("model", HelpText = "Base checkpoint: HF folder, llama2.c .bin or .gguf.")] [Overrides(nameof(TrainOptions.Model))] public string? Model { get; set; }
+    [Option("tokenizer", HelpText = "Tokenizer file or folder (omitted: found beside the model).")] [Overrides(nameof(TrainOptions.Tokenizer))] public string? Tokenizer { get; set; }
     [Option("data", Separator = ',', HelpText = "Data files (JSON/JSONL: chat, Alpaca or text), comma-separated.")]
     [Overrides(nameof(TrainOptions.Data))] public IEnumerable<string>? Data { get; set; }
-    [Option("epochs")] [Overrides(nameof(TrainOptions.Epochs))] public int? Epochs { get; set; }
-    [Option("max-steps")] [Overrides(nameof(TrainOptions.MaxSteps))] public int? MaxSteps { get; set; }
-    [Option("lr")] [Overrides(nameof(TrainOptions.Lr))] public double? Lr { get; set; }
-    [Option("schedule", HelpText = "constant, linear or cosine.")] [Overrides(nameof(TrainOptions.Schedule))] public ScheduleKind? Schedule { get; set; }
-    [Option("warmup-ratio")] [Overrides(nameof(TrainOptions.WarmupRatio))] public double? WarmupRatio { get; set; }
-    [Option("weight-decay")] [Overrides(nameof(TrainOptions.WeightDecay))] public double? WeightDecay { get; set; }
-    [Option("max-grad-norm")] [Overrides(nameof(TrainOptions.MaxGradNorm))] public double? MaxGradNorm { get; set; }
-    [Option("batch-size")] [Overrides(nameof(TrainOptions.BatchSize))] public int? BatchSize { get; set; }
-    [Option("grad-accum")] [Overrides(nameof(TrainOptions.GradAccum))] public int? GradAccum { get; set; }
-    [Option("seq-len")] [Overrides(nameof(TrainOptions.SeqLen))] public int? SeqLen { get; set; }
-    [Option("packing", HelpText = "true or false.")] [Overrides(nameof(TrainOptions.Packing))] public bool? Packing { get; set; }
-    [Option("template", HelpText = "med42 or llama2.")] [Overrides(nameof(TrainOptions.Template))] public TemplateKind? Template { get; set; }
-    [Option("system-prompt", HelpText = "System line of the template (default: Med42's).")] [Overrides(nameof(TrainOptions.SystemPrompt))] public string? SystemPrompt { get; set; }
-    [Option("validation-fraction")] [Overrides(nameof(TrainOptions.ValidationFraction))] public double? ValidationFraction { get; set; }
-    [Option("skip-bad-lines")] [Overrides(nameof(TrainOptions.SkipBadLines))] public bool SkipBadLines { get; set; }
-    [Option("eval-every")] [Overrides(nameof(TrainOptions.EvalEvery))] public int? EvalEvery { get; set; }
-    [Option("save-every")] [Overrides(nameof(TrainOptions.SaveEvery))] public int? SaveEvery { get; set; }
-    [Option("keep-last")] [Overrides(nameof(TrainOptions.KeepLast))] public int? KeepLast { get; set; }
-    [Option("out", HelpText = "Output folder.")] [Overrides(nameof(TrainOptions.Out))] public string? Out { get; set; }
+    [Option("epochs", HelpText = "Passes over the training data (ignored when --max-steps is set).")] [Overrides(nameof(TrainOptions.Epochs))] public int? Epochs { get; set; }
+    [Option("max-steps", HelpText = "Optimizer steps to run; overrides --epochs.")] [Overrides(nameof(TrainOptions.MaxSteps))] public int? MaxSteps { get; set; }
+    [Option("lr", HelpText = "Peak learning rate (AdamW).")] [Overrides(nameof(TrainOptions.Lr))] public double? Lr { get; set; }
+    [Option("schedule", HelpText = "Learning-rate schedule after warmup: constant, linear or cosine.")] [Overrides(nameof(TrainOptions.Schedule))] public ScheduleKind? Schedule { get; set; }
+    [Option("warmup-ratio", HelpText = "Fraction of the steps spent warming the learning rate up linearly from 0.")] [Overrides(nameof(TrainOptions.WarmupRatio))] public double? WarmupRatio { get; set; }
+    [Option("weight-decay", HelpText = "AdamW decoupled weight decay.")] [Overrides(nameof(TrainOptions.WeightDecay))] public double? WeightDecay { get; set; }
+    [Option("max-grad-norm", HelpText = "Clip the global gradient norm to this (0 = no clipping).")] [Overrides(nameof(TrainOptions.MaxGradNorm))] public double? MaxGradNorm { get; set; }
+    [Option("batch-size", HelpText = "Sequences per micro-batch.")] [Overrides(nameof(TrainOptions.BatchSize))] public int? BatchSize { get; set; }
+    [Option("grad-accum", HelpText = "Micro-batches accumulated per optimizer step.")] [Overrides(nameof(TrainOptions.GradAccum))] public int? GradAccum { get; set; }
+    [Option("seq-len", HelpText = "Tokens per training sequence (longer examples are truncated).")] [Overrides(nameof(TrainOptions.SeqLen))] public int? SeqLen { get; set; }
+    [Option("packing", HelpText = "Pack several examples into each sequence: true or false.")] [Overrides(nameof(TrainOptions.Packing))] public bool? Packing { get; set; }
+    [Option("template", HelpText = "Chat template the examples are rendered in: med42 or llama2.")] [Overrides(nameof(TrainOptions.Template))] public TemplateKind? Template { get; set; }
+    [Option("system-prompt", HelpText = "System line of the template (omitted: the template's own).")] [Overrides(nameof(TrainOptions.SystemPrompt))] public string? SystemPrompt { get; set; }
+    [Option("validation-fraction", HelpText = "Fraction of the examples held out for validation loss (0 = none).")] [Overrides(nameof(TrainOptions.ValidationFraction))] public double? ValidationFraction { get; set; }
+    [Option("skip-bad", HelpText = "Skip malformed data records (counted) instead of stopping at the first.")] [Overrides(nameof(TrainOptions.SkipBadLines))] public bool SkipBad { get; set; }
+    [Option("eval-every", HelpText = "Compute validation loss every N steps (0 = at the end only).")] [Overrides(nameof(TrainOptions.EvalEvery))] public int? EvalEvery { get; set; }
+    [Option("save-every", HelpText = "Write a checkpoint every N steps (0 = at the end only).")] [Overrides(nameof(TrainOptions.SaveEvery))] public int? SaveEvery { get; set; }
+    [Option("keep-last", HelpText = "Checkpoints kept under checkpoints/ (older ones are deleted).")] [Overrides(nameof(TrainOptions.KeepLast))] public int? KeepLast { get; set; }
+    [Option("out", HelpText = "Output folder (docs/train.md lists what it holds).")] [Overrides(nameof(TrainOptions.Out))] public string? Out { get; set; }
     [Option("resume", HelpText = "A checkpoint folder or a previous run's output folder.")] [Overrides(nameof(TrainOptions.Resume))] public string? Resume { get; set; }
-    [Option("device", HelpText = "cpu or cuda.")] [Overrides(nameof(TrainOptions.Device))] public Device? Device { get; set; }
-    [Option("threads")] [Overrides(nameof(TrainOptions.Threads))] public int? Threads { get; set; }
+    [Option("device", HelpText = "cpu or cuda (cuda needs the GPU build: -p:OrtFlavour=cuda).")] [Overrides(nameof(TrainOptions.Device))] public Device? Device { get; set; }
+    [Option("threads", HelpText = "ONNX Runtime intra-op threads (0 = its default; fix it for reproducible runs).")] [Overrides(nameof(TrainOptions.Threads))] public int? Threads { get; set; }
     [Option("force", HelpText = "Start over in a non-empty --out folder (its previous run's files are removed).")] [Overrides(nameof(TrainOptions.Force))] public bool Force { get; set; }
     [Option("shard-optimizer", HelpText = "Under mpirun/srun: each rank keeps the AdamW state of 1/N of the parameters (ZeRO-1).")]
     [Overrides(nameof(TrainOptions.ShardOptimizer))] public bool ShardOptimizer { get; set; }

@@ -10,33 +10,34 @@ using Med42.Ort.Training.Trainer;
 
 namespace Med42.Ort.Cli.Commands;
 
+[DefaultsFrom(typeof(TrainOptions))]
 internal abstract class TrainingGraphFlags
 {
-    [Option("mode", HelpText = "full, lora (default) or qlora (LoRA over an int4 frozen base; needs libmed42_ort_ops).")]
+    [Option("mode", HelpText = "full, lora or qlora (LoRA over an int4 frozen base; needs libmed42_ort_ops).")]
     [Overrides(nameof(TrainOptions.Mode))]
     public TrainingMode? Mode { get; set; }
 
-    [Option("int4-block-size", HelpText = "qlora: int4 block size of the frozen base (16, 32, 64, 128; default 32).")]
+    [Option("int4-block-size", HelpText = "qlora: int4 block size of the frozen base (16, 32, 64 or 128).")]
     [Overrides(nameof(TrainOptions.Int4BlockSize))]
     public int? Int4BlockSize { get; set; }
 
-    [Option("lora-rank", HelpText = "LoRA rank r (default 8).")]
+    [Option("lora-rank", HelpText = "LoRA rank r.")]
     [Overrides(nameof(TrainOptions.Lora), nameof(LoraConfig.Rank))]
     public int? LoraRank { get; set; }
 
-    [Option("lora-alpha", HelpText = "LoRA alpha: the update is scaled by alpha / r (default 16).")]
+    [Option("lora-alpha", HelpText = "LoRA alpha: the update is scaled by alpha / r.")]
     [Overrides(nameof(TrainOptions.Lora), nameof(LoraConfig.Alpha))]
     public double? LoraAlpha { get; set; }
 
-    [Option("lora-dropout", HelpText = "Dropout probability on the LoRA branch's input (default 0).")]
+    [Option("lora-dropout", HelpText = "Dropout probability on the LoRA branch's input.")]
     [Overrides(nameof(TrainOptions.Lora), nameof(LoraConfig.Dropout))]
     public double? LoraDropout { get; set; }
 
-    [Option("lora-targets", Separator = ',', HelpText = "Projections to adapt, comma-separated (default q_proj,v_proj).")]
+    [Option("lora-targets", Separator = ',', HelpText = "Projections to adapt, comma-separated.")]
     [Overrides(nameof(TrainOptions.Lora), nameof(LoraConfig.Targets))]
     public IEnumerable<string>? LoraTargets { get; set; }
 
-    [Option("kernels", HelpText = "onnx (default) or native: ai.med42 custom ops for RMSNorm/rotary (libmed42_ort_ops).")]
+    [Option("kernels", HelpText = "onnx or native: ai.med42 custom ops for RMSNorm/rotary (libmed42_ort_ops).")]
     [Overrides(nameof(TrainOptions.Kernels))]
     public LlamaKernels? Kernels { get; set; }
 
@@ -44,7 +45,7 @@ internal abstract class TrainingGraphFlags
     [Overrides(nameof(TrainOptions.GradientCheckpointing))]
     public bool GradientCheckpointing { get; set; }
 
-    [Option("seed", HelpText = "Seed of the LoRA initialisation (train: also of data order and dropout; default 42).")]
+    [Option("seed", HelpText = "Seed of the LoRA initialisation (train: also of data order and dropout).")]
     [Overrides(nameof(TrainOptions.Seed))]
     public ulong? Seed { get; set; }
 }

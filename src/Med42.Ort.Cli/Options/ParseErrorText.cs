@@ -1,6 +1,8 @@
 // Parser errors as one line (Program prints it after "med42: error: " and exits 2), instead of the parser's
 // error block followed by the whole help: "--mode: unknown value 'x' (expected full, lora or qlora)",
-// "--lr: 'abc' is not a number", "--model is required", "--lr-rate: unknown option (med42 train --help lists them)".
+// "--lr: 'abc' is not a number", "--model is required", "--lr-rate: unknown option (med42 train --help lists them)";
+// a misspelt verb or flag close to a known one gets "did you mean" (Suggestions): "--lora-rnak: unknown option
+// (did you mean --lora-rank?)".
 using CommandLine;
 
 namespace Med42.Ort.Cli.Options;
@@ -21,8 +23,12 @@ internal static class ParseErrorText
         var help = verb is null ? "med42 --help" : $"med42 {OptionTable.VerbName(verb)} --help";
         return error switch
         {
-            BadVerbSelectedError e => $"unknown verb '{e.Token}' (expected {string.Join(", ", verbs.Select(OptionTable.VerbName))})",
-            UnknownOptionError e => $"{Flag(e.Token)}: unknown option ({help} lists them)",
+            BadVerbSelectedError e => Suggestions.Closest(e.Token, verbs.Select(OptionTable.VerbName)) is { } near
+                ? $"unknown verb '{e.Token}' (did you mean {near}?)"
+                : $"unknown verb '{e.Token}' (expected {string.Join(", ", verbs.Select(OptionTable.VerbName))})",
+            UnknownOptionError e => verb is not null && ClosestFlag(verb, e.Token) is { } near
+                ? $"{Flag(e.Token)}: unknown option (did you mean --{near}?)"
+                : $"{Flag(e.Token)}: unknown option ({help} lists them)",
             MissingRequiredOptionError e => $"--{e.NameInfo.LongName} is required",
             MissingValueOptionError e => $"--{e.NameInfo.LongName} needs a value",
             RepeatedOptionError e => $"--{e.NameInfo.LongName} is given more than once",
@@ -32,6 +38,15 @@ internal static class ParseErrorText
             NamedError e => $"--{e.NameInfo.LongName}: {error.Tag} ({help})",
             _ => $"{error.Tag} ({help})",
         };
+    }
+
+    // The verb's flag closest to the typed name, counting aliases (a near --learning_rate suggests --lr).
+    private static string? ClosestFlag(Type verb, string token)
+    {
+        var names = OptionTable.Of(verb).Select(o => o.LongName).ToList();
+        var aliases = FlagAliases.Table.Where(kv => names.Contains(kv.Value)).ToList();
+        var near = Suggestions.Closest(token, names.Concat(aliases.Select(kv => kv.Key)));
+        return near is null ? null : FlagAliases.Resolve(verb, near);
     }
 
     private static string Flag(string token) => token.Length == 1 ? "-" + token : "--" + token;

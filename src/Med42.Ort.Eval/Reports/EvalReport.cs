@@ -27,7 +27,7 @@ public sealed record EvalRunConfig(
     string MmluStyle,
     bool Bos,
     int MaxLength,
-    int? Limit,
+    double? Limit,
     string TemplateVersion,
     DateTimeOffset Date,
     IReadOnlyList<string> Notes)

@@ -38,4 +38,16 @@ public sealed record EvalDataLayout(string? DataDir, IReadOnlyDictionary<string,
 
     public string MmluTest(string subject) => Override("mmlu_" + subject) ?? Under("mmlu", "test", subject + "_test.csv");
     public string MmluDev(string subject) => Under("mmlu", "dev", subject + "_dev.csv");
+
+    /// <summary>
+    /// For each task, a dev/validation file of the same benchmark in the same format, used when the standard (test)
+    /// file is absent — the files ../shared/data ships (its MANIFEST.md §3). Not the official test splits: whoever
+    /// uses one says so (study notes it in its report; `data check` names it).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string[]> DevAlternates { get; } = new Dictionary<string, string[]>
+    {
+        [MedQaTask.TaskName] = ["medqa", "phrases_no_exclude_dev.jsonl"],
+        [MedMcqaTask.TaskName] = ["medmcqa", "dev_sample300.json"],
+        [PubMedQaTask.TaskName] = ["pubmedqa", "pqal_dev500.json"],
+    }.Concat(MmluTask.MedicalSubjects.Select(s => KeyValuePair.Create("mmlu_" + s, new[] { "mmlu", "dev", s + "_dev.csv" }))).ToDictionary();
 }

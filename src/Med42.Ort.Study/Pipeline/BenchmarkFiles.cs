@@ -1,8 +1,7 @@
 // Finds the benchmark files under --data-dir: the standard layout of docs/eval.md (medqa/test.jsonl,
 // medmcqa/dev.json, pubmedqa/ori_pqal.json + test_ground_truth.json or pubmedqa/test.json,
 // mmlu/test/<subject>_test.csv), or else the dev/validation files ../shared/data ships under the same
-// folders (medqa/phrases_no_exclude_dev.jsonl, medmcqa/dev_sample300.json, pubmedqa/pqal_dev500.json,
-// mmlu/dev/<subject>_dev.csv). Returns the tasks found and the --task-file overrides they need.
+// folders (EvalDataLayout.DevAlternates). Returns the tasks found and the --task-file overrides they need.
 using Med42.Ort.Eval.Tasks;
 
 namespace Med42.Ort.Study.Pipeline;
@@ -29,14 +28,14 @@ public sealed record BenchmarkSet(IReadOnlyList<string> Tasks, IReadOnlyDictiona
                 return;
             }
         }
-        Pick(MedQaTask.TaskName, ["medqa", "test.jsonl"], ["medqa", "phrases_no_exclude_dev.jsonl"]);
-        Pick(MedMcqaTask.TaskName, ["medmcqa", "dev.json"], ["medmcqa", "dev_sample300.json"]);
+        Pick(MedQaTask.TaskName, ["medqa", "test.jsonl"], EvalDataLayout.DevAlternates[MedQaTask.TaskName]);
+        Pick(MedMcqaTask.TaskName, ["medmcqa", "dev.json"], EvalDataLayout.DevAlternates[MedMcqaTask.TaskName]);
         if (File.Exists(Path.Combine(dataDir, "pubmedqa", "ori_pqal.json")) && File.Exists(Path.Combine(dataDir, "pubmedqa", "test_ground_truth.json")))
             tasks.Add(PubMedQaTask.TaskName); // the registry's standard two-file layout, no override
         else
-            Pick(PubMedQaTask.TaskName, ["pubmedqa", "test.json"], ["pubmedqa", "pqal_dev500.json"]);
+            Pick(PubMedQaTask.TaskName, ["pubmedqa", "test.json"], EvalDataLayout.DevAlternates[PubMedQaTask.TaskName]);
         foreach (var subject in MmluTask.MedicalSubjects)
-            Pick("mmlu_" + subject, ["mmlu", "test", subject + "_test.csv"], ["mmlu", "dev", subject + "_dev.csv"]);
+            Pick("mmlu_" + subject, ["mmlu", "test", subject + "_test.csv"], EvalDataLayout.DevAlternates["mmlu_" + subject]);
         return new BenchmarkSet(tasks, overrides, notes);
     }
 }
