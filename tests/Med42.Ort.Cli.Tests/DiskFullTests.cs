@@ -5,6 +5,7 @@
 // tmpfs remounted larger) it resumes to the bitwise parameters of a run that never failed.
 using System.Diagnostics;
 using Med42.Ort.Core.IO;
+using Med42.Ort.Llama.Lora;
 using Med42.Ort.Tests.Shared;
 using Xunit.Abstractions;
 
@@ -103,7 +104,8 @@ public class DiskFullTests(ITestOutputHelper log)
         var final = KillTrialTests.FinalParams(straight);
         var checkpoint = Directory.GetDirectories(System.IO.Path.Combine(straight, "checkpoints")).Max(Footprint);
         var rest = Footprint(straight) - Footprint(System.IO.Path.Combine(straight, "checkpoints"))
-            - Footprint(System.IO.Path.Combine(straight, "adapter")) - Rounded(new FileInfo(System.IO.Path.Combine(straight, "loss.png")).Length);
+            - Footprint(System.IO.Path.Combine(straight, "adapter")) - Footprint(System.IO.Path.Combine(straight, PeftBaseModel.FolderName))
+            - Rounded(new FileInfo(System.IO.Path.Combine(straight, "loss.png")).Length); // outputs written after the last checkpoint
 
         // Room for the run's artifacts and metrics and two and a half checkpoints: keep-last 2 holds two, so the third
         // save (step 6 of 12, before keep-last removes the oldest) runs out of space part-way through.
@@ -118,7 +120,7 @@ public class DiskFullTests(ITestOutputHelper log)
         AssertNoTemporaries(run);
         Assert.False(Directory.Exists(System.IO.Path.Combine(run, "adapter")));
 
-        disk.Resize(4 * (rest + 4 * checkpoint));
+        disk.Resize(4 * Footprint(straight));
         KillTrialTests.MustSucceed([.. f.Train(run), "--resume", run]);
         Assert.Equal(final, KillTrialTests.FinalParams(run));
         log.WriteLine($"stopped with {kept.Length} checkpoints ({string.Join(", ", kept.Select(System.IO.Path.GetFileName))}); resumed to the bitwise final parameters");

@@ -48,7 +48,7 @@ public class KillTrialTests(ITestOutputHelper log)
             ("merge", o => ["merge", "--model", f.Model, "--adapter", adapter, "--out", o],
                 o => AssertFiles(o, "config.json", "model.safetensors"), 3),
             ("eval", o => ["eval", "--model", f.Model, "--tokenizer", f.Tokenizer, "--tasks", "quiz", "--task-file", $"quiz={f.Quiz}",
-                "--threads", "1", "--output", o], o => AssertFiles(o, "results.json", "results.md", "samples_quiz.jsonl"), 3),
+                "--threads", "1", "--out", o, "--log-samples"], o => AssertFiles(o, "results.json", "results.md", "samples_quiz.jsonl"), 3),
         ];
         foreach (var (name, args, complete, count) in verbs)
         {
