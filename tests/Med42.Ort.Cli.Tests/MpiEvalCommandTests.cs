@@ -19,7 +19,7 @@ public partial class MpiEvalCommandTests
         string[] Args(string output) =>
         [
             "eval", "--model", SharedData.Path("models/stories260K/stories260K.bin"), "--tokenizer", SharedData.Path("models/stories260K/tok512.model"),
-            "--tasks", "medical", "--data-dir", data, "--limit", "40", "--output", output, "--batch-size", "8", "--threads", "1",
+            "--tasks", "medical", "--data-dir", data, "--limit", "40", "--out", output, "--log-samples", "--batch-size", "8", "--threads", "1",
         ];
         var (code1, out1, err1) = Med42Process.Run(TimeSpan.FromMinutes(5), Args(dir.File("one")));
         Assert.True(code1 == 0, $"one process: exit {code1}\n{out1}\n{err1}");
@@ -48,11 +48,15 @@ public partial class MpiEvalCommandTests
         return root.ToJsonString();
     }
 
+    private static readonly HashSet<string> ClockKeys = ["date", "start_time", "end_time", "total_evaluation_time_seconds"];
+
     private static void Strip(JsonNode node)
     {
         if (node is JsonObject o)
         {
-            foreach (var key in o.Where(kv => kv.Value is JsonValue v && v.TryGetValue<string>(out var s) && DateTimeOffset.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out _))
+            // Date strings (our own record) and the harness's clock fields (Unix seconds, durations).
+            foreach (var key in o.Where(kv => ClockKeys.Contains(kv.Key)
+                             || kv.Value is JsonValue v && v.TryGetValue<string>(out var s) && DateTimeOffset.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out _))
                          .Select(kv => kv.Key).ToList())
                 o.Remove(key);
             foreach (var (_, child) in o) if (child is not null) Strip(child);
