@@ -44,11 +44,13 @@ public static class Trainer
         setup ??= TrainingSetup.Default;
         var libraries = CustomOpLibraries(o);
         var data = PreparedData.Load(o.Data, tokenizer, config.VocabSize, o.ToDataOptions());
-        RunFolder.Prepare(o.Out, o.Resume, o.Force);
-        var artifacts = TrainingArtifacts.Build(config, weights, o.Mode, o.Mode.IsAdapter() ? o.Lora : null,
-            new ArtifactOptions { Seed = o.Seed, GradientCheckpointing = o.GradientCheckpointing, Kernels = o.Kernels, Int4BlockSize = o.Int4BlockSize });
         var communicator = setup.Communicator;
         var writes = communicator.Rank == 0;
+        // One rank judges and prepares --out: another rank checking later would take rank 0's first files for a previous run.
+        if (writes) RunFolder.Prepare(o.Out, o.Resume, o.Force);
+        communicator.Barrier();
+        var artifacts = TrainingArtifacts.Build(config, weights, o.Mode, o.Mode.IsAdapter() ? o.Lora : null,
+            new ArtifactOptions { Seed = o.Seed, GradientCheckpointing = o.GradientCheckpointing, Kernels = o.Kernels, Int4BlockSize = o.Int4BlockSize });
         var artDir = Path.Combine(o.Out, ArtifactsFolder);
         if (writes) artifacts.SaveModels(artDir);
         communicator.Barrier();
