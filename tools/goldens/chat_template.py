@@ -5,8 +5,8 @@ the engine transformers' apply_chat_template uses, renders for a few conversatio
 Format version 1. Writes tests/Med42.Ort.Export.Tests/Goldens/chat_template.json:
   {"version": 1, "jinja2": "...", "template": "<the chat_template rendered>",
    "cases": [{"messages": [{"role", "content"}], "rendered": "..."}]}
-Run: med42 convert --model ../shared/data/models/stories260K/stories260K.bin --out /tmp/hf
-     python3 tools/goldens/chat_template.py /tmp/hf/tokenizer_config.json      (needs jinja2)
+Run: med42 convert --model ../shared/data/models/stories260K/stories260K.bin --out OUT
+     python3 tools/goldens/chat_template.py OUT/tokenizer_config.json      (OUT: any folder; needs jinja2)
 Rendered as transformers does: ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True).
 """
 import json, pathlib, sys

@@ -26,7 +26,7 @@ public static class TinyGguf
                 FloatConvert.FromFloat32(DType.F16, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(raw), half);
                 raw = half;
             }
-            tensors.Add((GgufName(spec), spec.Shape, f16 ? 1u : 0u, raw));
+            tensors.Add((GgufTensorNames.For(spec), spec.Shape, f16 ? 1u : 0u, raw));
         }
 
         var ms = new MemoryStream();
@@ -77,23 +77,4 @@ public static class TinyGguf
         return ms.ToArray();
     }
 
-    private static string GgufName(WeightSpec spec) => spec.Name switch
-    {
-        WeightLayout.Embedding => "token_embd.weight",
-        WeightLayout.FinalNorm => "output_norm.weight",
-        WeightLayout.LmHead => "output.weight",
-        _ => $"blk.{spec.Layer}." + (spec.Module switch
-        {
-            "input_layernorm" => "attn_norm",
-            "post_attention_layernorm" => "ffn_norm",
-            "q_proj" => "attn_q",
-            "k_proj" => "attn_k",
-            "v_proj" => "attn_v",
-            "o_proj" => "attn_output",
-            "gate_proj" => "ffn_gate",
-            "up_proj" => "ffn_up",
-            "down_proj" => "ffn_down",
-            var m => throw new ArgumentException(m),
-        }) + ".weight",
-    };
 }
